@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Build the initramfs for the QEMU end-to-end suite.
+#
+# Usage: Scripts/qemu/build-initramfs.sh PCIMMIO_BINARY OUT.cpio.gz
+#
+# Contents:
+#   /bin/busybox (static) + applet symlinks
+#   /usr/bin/pcimmio        the binary under test (+ its shared libs from ldd)
+#   /usr/bin/lspci          oracle (+ libpci and friends)
+#   /usr/bin/memtool        oracle (+ libs)
+#   /usr/share/misc/pci.ids (symlinks followed)
+#   /tests/                 everything in Tests/QEMU/guest/ (run-tests.sh is the entry)
+#   /tests/capture-sysfs.sh Scripts/capture-sysfs.sh when present
+#   /init                   mounts proc/sys/devtmpfs, runs /tests/run-tests.sh,
+#                           prints its console output between
+#                           === PCIMMIO-GUEST-BEGIN === / === PCIMMIO-GUEST-END rc=N ===
+#                           then powers off.
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 PCIMMIO_BINARY OUT.cpio.gz" >&2
+    exit 2
+fi
+BIN="$1"
+OUT="$2"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+GUEST_DIR="$ROOT/Tests/QEMU/guest"
+
+log() { echo "build-initramfs: $*" >&2; }
+
+[ -f "$BIN" ] && [ -x "$BIN" ] || { log "pcimmio binary '$BIN' missing or not executable"; exit 1; }
+
+# --- host tools -------------------------------------------------------------
+need_pkgs=()
+[ -x /bin/busybox ] && file_static=$(/bin/busybox 2>/dev/null | head -n1) || file_static=""
+if ! [ -x /bin/busybox ] || ! ldd /bin/busybox 2>&1 | grep -q 'not a dynamic'; then
+    need_pkgs+=(busybox-static)
+fi
+command -v cpio >/dev/null || need_pkgs+=(cpio)
+command -v gzip >/dev/null || need_pkgs+=(gzip)
+command -v lspci >/dev/null || need_pkgs+=(pciutils)
+[ -e /usr/share/misc/pci.ids ] || need_pkgs+=(pci.ids)
+command -v memtool >/dev/null || need_pkgs+=(memtool)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+    log "installing: ${need_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update >&2
+    apt-get install -y --no-install-recommends "${need_pkgs[@]}" >&2
+fi
+ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || { log "/bin/busybox is not static (install busybox-static)"; exit 1; }
+
+STAGE="$(mktemp -d)"
+trap 'rm -rf "$STAGE"' EXIT
+
+mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,usr/lib,proc,sys,dev,tmp,run,mnt,root,etc,tests,usr/share/misc}
+
+# --- busybox ----------------------------------------------------------------
+cp /bin/busybox "$STAGE/bin/busybox"
+/bin/busybox --list-full | while read -r applet; do
+    [ -n "$applet" ] || continue
+    [ "$applet" = "bin/busybox" ] && continue
+    mkdir -p "$STAGE/$(dirname "$applet")"
+    [ -e "$STAGE/$applet" ] || ln -s /bin/busybox "$STAGE/$applet"
+done
+
+# --- binaries + shared libraries ---------------------------------------------
+copy_file() { # src dest-path-inside-root ; follows symlinks
+    local src="$1" dst="$STAGE$2"
+    mkdir -p "$(dirname "$dst")"
+    cp -L "$src" "$dst"
+}
+copy_libs() { # binary
+    local bin="$1"
+    # Lines: "libx.so => /path (0x..)", "/lib64/ld-linux-x86-64.so.2 (0x..)"
+    ldd "$bin" 2>/dev/null | awk '
+        /=>/ { if ($3 ~ /^\//) print $3; next }
+        $1 ~ /^\// { print $1 }' | while read -r lib; do
+        [ -e "$lib" ] || continue
+        [ -e "$STAGE$lib" ] || copy_file "$lib" "$lib"
+        # Also make it reachable through the canonical multiarch dir in case
+        # ldd reported a /usr/lib or /lib variant only.
+        local base; base=$(basename "$lib")
+        case "$lib" in
+            */ld-linux*) [ -e "$STAGE/lib64/$base" ] || copy_file "$lib" "/lib64/$base" ;;
+            *) [ -e "$STAGE/lib/x86_64-linux-gnu/$base" ] || copy_file "$lib" "/lib/x86_64-linux-gnu/$base" ;;
+        esac
+    done
+}
+add_binary() { # src dest
+    copy_file "$1" "$2"
+    chmod 755 "$STAGE$2"
+    if ldd "$1" >/dev/null 2>&1; then copy_libs "$1"; fi
+}
+
+add_binary "$BIN" /usr/bin/pcimmio
+add_binary "$(command -v lspci)" /usr/bin/lspci
+add_binary "$(command -v memtool)" /usr/bin/memtool
+copy_file /usr/share/misc/pci.ids /usr/share/misc/pci.ids
+
+# --- guest test files -------------------------------------------------------
+if [ -d "$GUEST_DIR" ]; then
+    cp -rL "$GUEST_DIR"/. "$STAGE/tests/"
+fi
+[ -f "$STAGE/tests/run-tests.sh" ] || { log "missing $GUEST_DIR/run-tests.sh"; exit 1; }
+if [ -f "$ROOT/Scripts/capture-sysfs.sh" ]; then
+    cp -L "$ROOT/Scripts/capture-sysfs.sh" "$STAGE/tests/capture-sysfs.sh"
+else
+    log "note: Scripts/capture-sysfs.sh not present; the sysfs-capture test will report it missing"
+fi
+chmod -R a+rX "$STAGE/tests"
+find "$STAGE/tests" -name '*.sh' -exec chmod 755 {} +
+
+# --- /etc and /init ----------------------------------------------------------
+echo "root:x:0:0:root:/root:/bin/sh" > "$STAGE/etc/passwd"
+echo "root:x:0:" > "$STAGE/etc/group"
+: > "$STAGE/etc/fstab"
+
+cat > "$STAGE/init" <<'EOF'
+#!/bin/sh
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+# Quiet kernel messages on the console while the tests run.
+echo 1 > /proc/sys/kernel/printk 2>/dev/null
+cd /tests
+echo "=== PCIMMIO-GUEST-BEGIN ==="
+sh /tests/run-tests.sh
+rc=$?
+echo "=== PCIMMIO-GUEST-END rc=$rc ==="
+sync
+poweroff -f
+# not reached; keep init alive if poweroff fails so the kernel does not panic
+while :; do sleep 1000; done
+EOF
+chmod 755 "$STAGE/init"
+
+# --- pack --------------------------------------------------------------------
+mkdir -p "$(dirname "$OUT")"
+OUT_ABS="$(cd "$(dirname "$OUT")" && pwd)/$(basename "$OUT")"
+(cd "$STAGE" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0 | gzip -1 > "$OUT_ABS.tmp")
+mv "$OUT_ABS.tmp" "$OUT_ABS"
+log "wrote $OUT_ABS ($(du -h "$OUT_ABS" | cut -f1))"

@@ -1,0 +1,47 @@
+/// How a BAR decodes: 32- or 64-bit memory, or I/O ports.
+public enum BARKind: String, Sendable {
+    case mem32, mem64, io
+
+    public var isMemory: Bool { self != .io }
+}
+
+/// One Base Address Register as the kernel reports it, and the sysfs files that reach it.
+public struct BAR: Sendable, Equatable {
+    public let index: Int
+    public let kind: BARKind
+    public let prefetchable: Bool
+    public let address: UInt64
+    public let size: UInt64
+    /// `<sysfs>/devices/<slot>/resourceN`, when the kernel created it.
+    public let resourceFile: String?
+    /// `resourceN_wc`, when the kernel created it (prefetchable memory BARs only).
+    public let writeCombiningFile: String?
+
+    public init(index: Int, kind: BARKind, prefetchable: Bool, address: UInt64, size: UInt64,
+                resourceFile: String?, writeCombiningFile: String?) {
+        self.index = index
+        self.kind = kind
+        self.prefetchable = prefetchable
+        self.address = address
+        self.size = size
+        self.resourceFile = resourceFile
+        self.writeCombiningFile = writeCombiningFile
+    }
+}
+
+/// Kernel IORESOURCE_* flags, as libpci passes them through from sysfs `resource`.
+enum ResourceFlags {
+    static let io: UInt64 = 0x100
+    static let memory: UInt64 = 0x200
+    static let prefetch: UInt64 = 0x2000
+    static let memory64: UInt64 = 0x0010_0000
+}
+
+/// Low bits of a BAR in config space, which libpci folds into base_addr.
+enum BaseAddressBits {
+    static let spaceIO: UInt64 = 0x1
+    static let memoryType64: UInt64 = 0x4
+    static let prefetchable: UInt64 = 0x8
+    static let ioMask: UInt64 = ~0x3
+    static let memoryMask: UInt64 = ~0xf
+}

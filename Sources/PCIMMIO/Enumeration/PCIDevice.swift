@@ -1,0 +1,37 @@
+/// One PCI function as libpci reports it.
+public struct PCIDevice: Sendable, Equatable {
+    public let address: PCIAddress
+    public let vendorID: UInt16
+    public let deviceID: UInt16
+    /// Base class and subclass, `0x0200` for an Ethernet controller (lspci's `[0200]`).
+    public let deviceClass: UInt16
+    public let revision: UInt8
+    public let subsystemVendorID: UInt16
+    public let subsystemID: UInt16
+    /// From pci.ids; nil when the database has no entry.
+    public let vendorName: String?
+    public let deviceName: String?
+    public let className: String?
+    public let driver: String?
+    /// Used BARs only, by index.
+    public let bars: [BAR]
+
+    public init(address: PCIAddress, vendorID: UInt16, deviceID: UInt16, deviceClass: UInt16,
+                revision: UInt8, subsystemVendorID: UInt16, subsystemID: UInt16,
+                vendorName: String?, deviceName: String?, className: String?, driver: String?, bars: [BAR]) {
+        self.address = address
+        self.vendorID = vendorID
+        self.deviceID = deviceID
+        self.deviceClass = deviceClass
+        self.revision = revision
+        self.subsystemVendorID = subsystemVendorID
+        self.subsystemID = subsystemID
+        self.vendorName = vendorName
+        self.deviceName = deviceName
+        self.className = className
+        self.driver = driver
+        self.bars = bars
+    }
+
+    public func bar(_ index: Int) -> BAR? { bars.first { $0.index == index } }
+}

@@ -1,0 +1,101 @@
+/// Everything that can go wrong, each case carrying what a person needs to fix it.
+public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
+    // Enumeration
+    case pciTreeUnreadable(root: String, reason: String)
+    case malformedDevice(text: String, reason: String)
+    case malformedFilter(option: String, text: String, reason: String)
+    case noSuchDevice(text: String, candidates: [String])
+    case ambiguousDevice(text: String, matches: [String])
+    case deviceUnreadable(slot: String, reason: String)
+
+    // Input
+    case malformedNumber(what: String, text: String)
+    case malformedBAR(text: String)
+    case malformedWidth(text: String)
+    case malformedRegion(text: String, reason: String)
+    case valueTooWide(value: UInt64, width: Width)
+    case invalidArgument(String)
+
+    // BARs and their files
+    case unusedBAR(slot: String, bar: Int, used: [Int])
+    case zeroSizedBAR(slot: String, bar: Int)
+    case missingResourceFile(path: String)
+    case writeCombiningUnavailable(slot: String, bar: Int, reason: String)
+    case ioWidthUnsupported(slot: String, bar: Int, width: Width)
+    case outOfBounds(slot: String, bar: Int, offset: UInt64, length: UInt64, size: UInt64)
+    case misaligned(offset: UInt64, width: Width)
+
+    // System calls and the device
+    case system(call: String, path: String, errno: Int32)
+    case shortTransfer(call: String, path: String, offset: UInt64, expected: Int, got: Int)
+    case accessFault(slot: String, bar: Int, offset: UInt64, signal: Int32)
+    case verifyMismatch(offset: UInt64, wrote: String, read: String)
+
+    public var description: String {
+        switch self {
+        case let .pciTreeUnreadable(root, reason):
+            return "cannot read a PCI tree at \(root): \(reason) (--sysfs/PCIMMIO_SYSFS must name a directory like /sys/bus/pci, holding devices/)"
+        case let .malformedDevice(text, reason):
+            return "'\(text)' is not a device: \(reason) (expected a slot like 00:02.0 or 0000:00:02.0, or vendor:device like 8086:100e)"
+        case let .malformedFilter(option, text, reason):
+            return "\(option) '\(text)': \(reason)"
+        case let .noSuchDevice(text, candidates):
+            return "no device matches '\(text)'" + listing("devices present", candidates)
+        case let .ambiguousDevice(text, matches):
+            return "'\(text)' matches \(matches.count) devices, name one by its slot" + listing("matches", matches)
+        case let .deviceUnreadable(slot, reason):
+            return "cannot read device \(slot): \(reason)"
+        case let .malformedNumber(what, text):
+            return "\(what) '\(text)' is not a number (use decimal, 0x hex or 0b binary\(what == "value" || what == "mask" ? "" : ", optionally with a k, M or G suffix"))"
+        case let .malformedBAR(text):
+            return "'\(text)' is not a BAR (expected 0-5 or bar0-bar5)"
+        case let .malformedWidth(text):
+            return "'\(text)' is not an access width (expected 8, 16, 32 or 64)"
+        case let .malformedRegion(text, reason):
+            return "region '\(text)': \(reason) (expected START, START+SIZE or START-END, END inclusive)"
+        case let .valueTooWide(value, width):
+            return "value 0x\(String(value, radix: 16)) does not fit in \(width.bits) bits (largest is 0x\(String(width.mask, radix: 16)))"
+        case let .invalidArgument(message):
+            return message
+        case let .unusedBAR(slot, bar, used):
+            return "\(slot) has no BAR \(bar)" + (used.isEmpty ? " (it has no BARs)" : " (its BARs: \(used.map(String.init).joined(separator: ", ")))")
+        case let .zeroSizedBAR(slot, bar):
+            return "\(slot) BAR \(bar) has size 0: nothing to access"
+        case let .missingResourceFile(path):
+            return "\(path) does not exist: the kernel did not create a resource file for this BAR (BARs of some devices, or any BAR on some platforms, are not exported)"
+        case let .writeCombiningUnavailable(slot, bar, reason):
+            return "--wc on \(slot) BAR \(bar): \(reason); drop --wc to use the uncached resource file"
+        case let .ioWidthUnsupported(slot, bar, width):
+            return "\(slot) BAR \(bar) is an I/O-port BAR: \(width.bits)-bit access is not possible there (use -w 8, 16 or 32)"
+        case let .outOfBounds(slot, bar, offset, length, size):
+            return "offset 0x\(String(offset, radix: 16)) + \(length) byte\(length == 1 ? "" : "s") is past the end of \(slot) BAR \(bar) (size 0x\(String(size, radix: 16)); last valid offset for this access is \(size >= length ? "0x" + String(size - length, radix: 16) : "none"))"
+        case let .misaligned(offset, width):
+            return "offset 0x\(String(offset, radix: 16)) is not aligned to the \(width.bits)-bit access width (must be a multiple of \(width.bytes))"
+        case let .system(call, path, errno):
+            return "\(call) \(path): \(systemErrorText(errno))" + (errno == 1 || errno == 13 ? " (run as root?)" : "")
+        case let .shortTransfer(call, path, offset, expected, got):
+            return "\(call) \(path) at 0x\(String(offset, radix: 16)): transferred \(got) of \(expected) bytes"
+        case let .accessFault(slot, bar, offset, signal):
+            return "\(signal == 7 ? "bus error (SIGBUS)" : "fault (signal \(signal))") accessing \(slot) BAR \(bar) at offset 0x\(String(offset, radix: 16)): the device or its resource file went away under the mapping"
+        case let .verifyMismatch(offset, wrote, read):
+            return "verify failed at offset 0x\(String(offset, radix: 16)): wrote \(wrote), read back \(read)"
+        }
+    }
+
+    /// Exit status for the command line: 2 for bad input, 1 for everything else.
+    public var exitCode: Int32 {
+        switch self {
+        case .malformedDevice, .malformedFilter, .malformedNumber, .malformedBAR, .malformedWidth,
+             .malformedRegion, .valueTooWide, .invalidArgument, .misaligned:
+            return 2
+        default:
+            return 1
+        }
+    }
+}
+
+private func listing(_ title: String, _ items: [String]) -> String {
+    if items.isEmpty { return " (no devices present)" }
+    let shown = items.prefix(8).joined(separator: ", ")
+    return " (\(title): \(shown)\(items.count > 8 ? ", … \(items.count - 8) more" : ""))"
+}

@@ -1,0 +1,6 @@
+import Glibc
+
+/// strerror's text for an errno value.
+func systemErrorText(_ code: Int32) -> String {
+    String(cString: strerror(code))
+}
