@@ -33,8 +33,8 @@ log() { echo "build-initramfs: $*" >&2; }
 
 # --- host tools -------------------------------------------------------------
 need_pkgs=()
-[ -x /bin/busybox ] && file_static=$(/bin/busybox 2>/dev/null | head -n1) || file_static=""
-if ! [ -x /bin/busybox ] || ! ldd /bin/busybox 2>&1 | grep -q 'not a dynamic'; then
+is_static() { case "$(ldd "$1" 2>&1 || true)" in *"not a dynamic"*|*"statically linked"*) return 0 ;; esac; return 1; }
+if ! [ -x /bin/busybox ] || ! is_static /bin/busybox; then
     need_pkgs+=(busybox-static)
 fi
 command -v cpio >/dev/null || need_pkgs+=(cpio)
@@ -48,7 +48,7 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
     apt-get update >&2
     apt-get install -y --no-install-recommends "${need_pkgs[@]}" >&2
 fi
-ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || { log "/bin/busybox is not static (install busybox-static)"; exit 1; }
+is_static /bin/busybox || { log "/bin/busybox is not static (install busybox-static)"; exit 1; }
 
 STAGE="$(mktemp -d)"
 trap 'rm -rf "$STAGE"' EXIT

@@ -1,0 +1,10 @@
+/// The BAR argument: `0`–`5` or `bar0`–`bar5`.
+public enum BARNumber {
+    public static func parse(_ text: String) throws(PCIMMIOError) -> Int {
+        let digits = text.lowercased().hasPrefix("bar") ? text.dropFirst(3) : Substring(text)
+        guard digits.count == 1, let index = Int(digits), (0...5).contains(index) else {
+            throw .malformedBAR(text: text)
+        }
+        return index
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+import Glibc
+import PCIMMIO
+
+struct Pcimmio: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pcimmio",
+        abstract: "Inspect PCI devices and access their BAR registers from Linux userspace.",
+        discussion: """
+            Global options (--sysfs, --trace) may come before or after the command name.
+            Set PCIMMIO_SYSFS to point every command at a fake sysfs tree.
+            """,
+        subcommands: [ListCommand.self, BarsCommand.self]
+    )
+}
+
+@main
+enum Main {
+    static func main() {
+        let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        do {
+            var command = try Pcimmio.parseAsRoot(arguments)
+            try command.run()
+        } catch let error as PCIMMIOError {
+            printError(error.description)
+            exit(error.exitCode)
+        } catch {
+            let code = Pcimmio.exitCode(for: error)
+            guard code != .success else { Pcimmio.exit(withError: error) }
+            // One line, not argument-parser's usage block: scripts log stderr.
+            var message = Pcimmio.message(for: error).split(separator: "\n").first ?? "invalid arguments"
+            if message.hasPrefix("Error: ") { message = message.dropFirst(7) }
+            printError(message + " (see 'pcimmio help')")
+            exit(code.rawValue)
+        }
+    }
+
+    /// `pcimmio --sysfs DIR list` means `pcimmio list --sysfs DIR`: every command declares the
+    /// global options itself, so they are moved after the command name.
+    static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < arguments.count, arguments[index].hasPrefix("--") {
+            let argument = arguments[index]
+            let name = String(argument.split(separator: "=", maxSplits: 1)[0])
+            guard GlobalOptions.namesWithValues.contains(name) else { break }
+            leading.append(argument)
+            if !argument.contains("="), index + 1 < arguments.count {
+                leading.append(arguments[index + 1])
+                index += 1
+            }
+            index += 1
+        }
+        guard !leading.isEmpty, index < arguments.count else { return arguments }
+        return [arguments[index]] + leading + arguments[(index + 1)...]
+    }
+}
