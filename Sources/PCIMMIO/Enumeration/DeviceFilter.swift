@@ -21,7 +21,7 @@ public struct DeviceFilter {
         self.text = text
         var message = [CChar](repeating: 0, count: 256)
         if parse(&filter, text, &message, message.count) != 0 {
-            throw .malformedFilter(option: option, text: text, reason: String(cString: message))
+            throw .malformedFilter(option: option, text: text, reason: cString(message))
         }
     }
 

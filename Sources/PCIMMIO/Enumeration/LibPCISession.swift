@@ -8,7 +8,7 @@ final class LibPCISession {
     init(root: String) throws(PCIMMIOError) {
         var message = [CChar](repeating: 0, count: 512)
         guard let handle = pcishim_open(root, &message, message.count) else {
-            throw .pciTreeUnreadable(root: root, reason: String(cString: message))
+            throw .pciTreeUnreadable(root: root, reason: cString(message))
         }
         self.handle = handle
         self.root = root
@@ -30,7 +30,7 @@ final class LibPCISession {
     func fill(_ device: UnsafeMutablePointer<pci_dev>, _ flags: Int32) throws(PCIMMIOError) {
         var message = [CChar](repeating: 0, count: 512)
         if pcishim_fill_info(device, UInt32(flags), &message, message.count) != 0 {
-            throw .deviceUnreadable(slot: Self.address(of: device).description, reason: String(cString: message))
+            throw .deviceUnreadable(slot: Self.address(of: device).description, reason: cString(message))
         }
     }
 

@@ -1,0 +1,48 @@
+/// One register write, checked before anything is touched: the value (and mask) fit the
+/// width, and a masked value has no bits outside its mask.
+public struct Poke: Sendable, Equatable {
+    public let width: Width
+    public let value: UInt64
+    /// Only these bits change: one read, then one write of `(old & ~mask) | value`.
+    public let mask: UInt64?
+    /// Read back after writing and fail unless the written bits (the masked ones) match.
+    public let verify: Bool
+
+    public init(width: Width, value: UInt64, mask: UInt64? = nil, verify: Bool = false) throws(PCIMMIOError) {
+        guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
+        if let mask {
+            guard mask & ~width.mask == 0 else { throw .valueTooWide(value: mask, width: width) }
+            guard value & ~mask == 0 else {
+                throw .invalidArgument("value \(formatRegister(value, width: width)) has bits outside mask \(formatRegister(mask, width: width)) (bits 0x\(String(value & ~mask, radix: 16))); they would not be written")
+            }
+        }
+        self.width = width
+        self.value = value
+        self.mask = mask
+        self.verify = verify
+    }
+
+    /// What --dry-run prints: the write that would happen, without reading anything.
+    public func describe(_ location: AccessLocation, offset: UInt64) -> String {
+        let place = "\(location.slot) BAR \(location.bar) offset 0x\(String(offset, radix: 16)) (\(width.bits)-bit)"
+        guard let mask else { return "would write \(formatRegister(value, width: width)) to \(place)" }
+        return "would read \(place), then write (old & ~\(formatRegister(mask, width: width))) | \(formatRegister(value, width: width))"
+    }
+
+    /// Performs the poke; returns the value written.
+    @discardableResult
+    public func apply(to window: RegisterWindow, at offset: UInt64) throws(PCIMMIOError) -> UInt64 {
+        var written = value
+        if let mask { written = try window.read(width, at: offset) & ~mask | value }
+        try window.write(width, at: offset, value: written)
+        if verify {
+            let readBack = try window.read(width, at: offset)
+            let compared = mask ?? width.mask
+            if readBack & compared != written & compared {
+                throw .verifyMismatch(offset: offset, wrote: formatRegister(written, width: width),
+                                      read: formatRegister(readBack, width: width))
+            }
+        }
+        return written
+    }
+}

@@ -1,0 +1,27 @@
+/// Reads a large region through a window in chunks, handing each chunk's bytes on as soon as
+/// they are read, so a dump of gigabytes needs only one chunk of memory.
+public struct RegionReader {
+    public static let chunkSize = 1 << 16
+
+    public let window: RegisterWindow
+    public let width: Width
+
+    public init(window: RegisterWindow, width: Width) {
+        self.window = window
+        self.width = width
+    }
+
+    /// Calls `body(bytes, offset)` for consecutive chunks covering the window's region.
+    public func forEachChunk(_ body: (UnsafeRawBufferPointer, UInt64) throws(PCIMMIOError) -> Void) throws(PCIMMIOError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset = window.region.lowerBound
+        while offset < window.region.upperBound {
+            let count = Int(min(UInt64(Self.chunkSize), window.region.upperBound - offset))
+            let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+            try window.read(width, at: offset, into: chunk)
+            try body(UnsafeRawBufferPointer(chunk), offset)
+            offset += UInt64(count)
+        }
+    }
+}

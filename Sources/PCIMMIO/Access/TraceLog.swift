@@ -1,0 +1,70 @@
+import Glibc
+
+/// `--trace FILE`: one JSON line per device access, appended, so a session can be audited
+/// and replayed. `-` means stderr.
+public final class TraceLog {
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+
+    public init(path: String) throws(PCIMMIOError) {
+        if path == "-" {
+            descriptor = STDERR_FILENO
+            ownsDescriptor = false
+            return
+        }
+        let opened = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard opened >= 0 else { throw .system(call: "open trace file", path: path, errno: errno) }
+        descriptor = opened
+        ownsDescriptor = true
+    }
+
+    deinit { if ownsDescriptor { close(descriptor) } }
+
+    func record(_ operation: String, _ location: AccessLocation, offset: UInt64, width: Width, value: UInt64) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let line = "{\"op\":\"\(operation)\",\"device\":\"\(location.slot)\",\"bar\":\(location.bar),"
+            + "\"offset\":\(offset),\"width\":\(width.bits),\"value\":\"0x\(hex(value, digits: width.hexDigits))\","
+            + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))}\n"
+        var bytes = line
+        bytes.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
+    }
+}
+
+/// Logs every access of the window it wraps, after it happened.
+final class TracingWindow: RegisterWindow {
+    private let inner: RegisterWindow
+    private let log: TraceLog
+    private let location: AccessLocation
+
+    init(_ inner: RegisterWindow, log: TraceLog, location: AccessLocation) {
+        self.inner = inner
+        self.log = log
+        self.location = location
+    }
+
+    var region: Range<UInt64> { inner.region }
+
+    func read(_ width: Width, at offset: UInt64, into values: UnsafeMutableRawBufferPointer) throws(PCIMMIOError) {
+        try inner.read(width, at: offset, into: values)
+        record("read", width, offset, UnsafeRawBufferPointer(values))
+    }
+
+    func write(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
+        try inner.write(width, at: offset, from: values)
+        record("write", width, offset, values)
+    }
+
+    private func record(_ operation: String, _ width: Width, _ offset: UInt64, _ values: UnsafeRawBufferPointer) {
+        for start in stride(from: 0, to: values.count, by: width.bytes) {
+            log.record(operation, location, offset: offset + UInt64(start), width: width,
+                       value: registerValue(values, at: start, width: width))
+        }
+    }
+}
+
+extension String {
+    func leftPadded(_ count: Int, with pad: Character = "0") -> String {
+        self.count >= count ? self : String(repeating: pad, count: count - self.count) + self
+    }
+}

@@ -1,0 +1,70 @@
+import Glibc
+import MMIOAccess
+
+/// A memory BAR region mmap'd from its resource file: only the pages covering the region,
+/// MAP_SHARED, unmapped when released.
+final class MappedWindow: RegisterWindow {
+    let region: Range<UInt64>
+    private let file: OpenFile
+    private let mapping: UnsafeMutableRawPointer
+    private let mappingLength: Int
+    /// The BAR offset of the first mapped byte (page-aligned).
+    private let mappingOffset: UInt64
+    private let location: AccessLocation
+
+    init(file: OpenFile, region: Range<UInt64>, writable: Bool, location: AccessLocation) throws(PCIMMIOError) {
+        let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
+        let start = region.lowerBound & ~(page - 1)
+        let end = (region.upperBound + page - 1) & ~(page - 1)
+        let protection = writable ? PROT_READ | PROT_WRITE : PROT_READ
+        let address = mmap(nil, Int(end - start), protection, MAP_SHARED, file.descriptor, off_t(start))
+        guard let address, address != MAP_FAILED else {
+            throw .system(call: "mmap", path: file.path, errno: errno)
+        }
+        self.file = file
+        self.region = region
+        self.mapping = address
+        self.mappingLength = Int(end - start)
+        self.mappingOffset = start
+        self.location = location
+    }
+
+    deinit { munmap(mapping, mappingLength) }
+
+    func read(_ width: Width, at offset: UInt64, into values: UnsafeMutableRawBufferPointer) throws(PCIMMIOError) {
+        let count = values.count / width.bytes
+        try check(offset, count: count, width: width)
+        let registers = mapping + Int(offset - mappingOffset)
+        let out = values.baseAddress!
+        var done = 0
+        let signal: Int32
+        switch width {
+        case .w8: signal = mmio_read8(registers.assumingMemoryBound(to: UInt8.self), out.assumingMemoryBound(to: UInt8.self), count, &done)
+        case .w16: signal = mmio_read16(registers.assumingMemoryBound(to: UInt16.self), out.assumingMemoryBound(to: UInt16.self), count, &done)
+        case .w32: signal = mmio_read32(registers.assumingMemoryBound(to: UInt32.self), out.assumingMemoryBound(to: UInt32.self), count, &done)
+        case .w64: signal = mmio_read64(registers.assumingMemoryBound(to: UInt64.self), out.assumingMemoryBound(to: UInt64.self), count, &done)
+        }
+        if signal != 0 { throw location.fault(at: offset + UInt64(done * width.bytes), signal: signal) }
+    }
+
+    func write(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
+        let count = values.count / width.bytes
+        try check(offset, count: count, width: width)
+        let registers = mapping + Int(offset - mappingOffset)
+        let source = values.baseAddress!
+        var done = 0
+        let signal: Int32
+        switch width {
+        case .w8: signal = mmio_write8(registers.assumingMemoryBound(to: UInt8.self), source.assumingMemoryBound(to: UInt8.self), count, &done)
+        case .w16: signal = mmio_write16(registers.assumingMemoryBound(to: UInt16.self), source.assumingMemoryBound(to: UInt16.self), count, &done)
+        case .w32: signal = mmio_write32(registers.assumingMemoryBound(to: UInt32.self), source.assumingMemoryBound(to: UInt32.self), count, &done)
+        case .w64: signal = mmio_write64(registers.assumingMemoryBound(to: UInt64.self), source.assumingMemoryBound(to: UInt64.self), count, &done)
+        }
+        if signal != 0 { throw location.fault(at: offset + UInt64(done * width.bytes), signal: signal) }
+    }
+
+    /// The last line of defence: callers validate first, so this never fires for user input.
+    private func check(_ offset: UInt64, count: Int, width: Width) throws(PCIMMIOError) {
+        try location.checkInside(region, offset: offset, length: UInt64(count * width.bytes), width: width)
+    }
+}

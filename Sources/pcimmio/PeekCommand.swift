@@ -1,0 +1,57 @@
+import ArgumentParser
+import PCIMMIO
+
+struct PeekCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "peek",
+        abstract: "Read registers: each exactly one load of the given width.",
+        discussion: """
+            Prints each value on its own line as 0x and width/4 hex digits, so $(pcimmio peek …)
+            works in scripts. The access is checked against the BAR (alignment, bounds, width)
+            before anything is opened.
+
+            Examples:
+              pcimmio peek 00:02.0 bar0 0x10
+              pcimmio peek 00:02.0 0 0x100 -w 16 -n 4
+              pcimmio peek 1af4:1041 4 0x0 -w 64 --json
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: RegisterTarget
+
+    @Argument(help: "Offset into the BAR (decimal, 0x hex, 0b binary; k, M, G suffixes).")
+    var offset: String
+
+    @Option(name: .customShort("n"), help: ArgumentHelp("Read COUNT consecutive registers.", valueName: "count"))
+    var count: String = "1"
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let offset = try NumberParser.quantity(offset)
+        let count = try NumberParser.value(count, what: "count")
+        guard count >= 1, count <= 1 << 24 else {
+            throw PCIMMIOError.invalidArgument("-n \(count): the count must be between 1 and 16777216")
+        }
+        let plan = try target.plan(global, offset: offset, count: Int(count), mode: .read)
+        let values = try plan.open(trace: global.traceLog()).read(plan.width, at: plan.offset, count: plan.count)
+        if json {
+            let registers = values.enumerated().map { index, value in
+                JSON.object([
+                    ("offset", .number(plan.offset + UInt64(index * plan.width.bytes))),
+                    ("value", .number(value)),
+                    ("hex", .string(formatRegister(value, width: plan.width))),
+                ])
+            }
+            print(JSON.object([
+                ("device", .string(plan.location.slot)), ("bar", .number(UInt64(plan.location.bar))),
+                ("width", .number(UInt64(plan.width.bits))), ("registers", .array(registers)),
+            ]).rendered())
+        } else {
+            let output = OutputSink.standardOutput()
+            for value in values { try output.write(formatRegister(value, width: plan.width) + "\n") }
+            try output.flush()
+        }
+    }
+}

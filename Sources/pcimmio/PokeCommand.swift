@@ -1,0 +1,51 @@
+import ArgumentParser
+import PCIMMIO
+
+struct PokeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poke",
+        abstract: "Write one register: exactly one store of the given width.",
+        discussion: """
+            --mask does a read-modify-write of only the masked bits (one read, one write).
+            --verify reads the register back and fails, showing both values, on a mismatch.
+            --dry-run prints the write and opens nothing for writing (and reads nothing).
+            A value wider than the width is an error, never truncated.
+
+            Examples:
+              pcimmio poke 00:02.0 bar0 0x04 0x12345678
+              pcimmio poke 00:02.0 bar0 0x20 0x80 --mask 0x80 --verify
+              pcimmio poke 00:02.0 2 0x10 0xab -w 8 --dry-run
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: RegisterTarget
+
+    @Argument(help: "Offset into the BAR.")
+    var offset: String
+
+    @Argument(help: "Value to write (decimal, 0x hex, 0b binary).")
+    var value: String
+
+    @Option(help: ArgumentHelp("Change only these bits (read-modify-write).", valueName: "mask"))
+    var mask: String?
+
+    @Flag(help: "Read back after writing; fail on a mismatch.")
+    var verify = false
+
+    @Flag(help: "Print what would be written; touch nothing.")
+    var dryRun = false
+
+    func run() throws {
+        let offset = try NumberParser.quantity(offset)
+        let width = try Width(parsing: target.width)
+        let poke = try Poke(width: width, value: NumberParser.value(value),
+                            mask: mask.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "mask") },
+                            verify: verify)
+        let plan = try target.plan(global, offset: offset, mode: dryRun ? .read : .write)
+        if dryRun {
+            print(poke.describe(plan.location, offset: plan.offset))
+            return
+        }
+        try poke.apply(to: plan.open(trace: global.traceLog()), at: plan.offset)
+    }
+}
