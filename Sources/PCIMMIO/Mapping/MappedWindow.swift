@@ -11,6 +11,7 @@ final class MappedWindow: RegisterWindow {
     /// The BAR offset of the first mapped byte (page-aligned).
     private let mappingOffset: UInt64
     private let location: AccessLocation
+    private let writable: Bool
 
     init(file: OpenFile, region: Range<UInt64>, writable: Bool, location: AccessLocation) throws(PCIMMIOError) {
         let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
@@ -27,6 +28,7 @@ final class MappedWindow: RegisterWindow {
         self.mappingLength = Int(end - start)
         self.mappingOffset = start
         self.location = location
+        self.writable = writable
     }
 
     deinit { munmap(mapping, mappingLength) }
@@ -50,6 +52,8 @@ final class MappedWindow: RegisterWindow {
     func write(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
         let count = values.count / width.bytes
         try check(offset, count: count, width: width)
+        // A store into a read-only mapping would be SIGSEGV; plans open read-only unless they write.
+        guard writable else { throw .invalidArgument("internal: write through a window opened read-only") }
         let registers = mapping + Int(offset - mappingOffset)
         let source = values.baseAddress!
         var done = 0
