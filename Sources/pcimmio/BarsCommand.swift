@@ -23,7 +23,7 @@ struct BarsCommand: ParsableCommand {
 
     func run() throws {
         let selector = try DeviceSelector(device)
-        let tree = try global.tree()
+        let tree = try global.settings.tree()
         let found = try tree.device(selector)
         reportWarnings(of: tree)
         print(json ? found.json.rendered() : found.barTable, terminator: json ? "\n" : "")

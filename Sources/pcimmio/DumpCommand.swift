@@ -35,8 +35,8 @@ struct DumpCommand: ParsableCommand {
 
     func run() throws {
         let region = try Region(parsing: region)
-        let plan = try target.plan(global, offset: region.start, mode: .read) { region.length(barSize: $0.size) }
-        let window = try plan.open(trace: global.traceLog())
+        let plan = try target.settings.plan(global.settings, offset: region.start, mode: .read) { region.length(barSize: $0.size) }
+        let window = try plan.open(trace: global.settings.traceLog())
         let sink = try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? .standardOutput()
         let reader = RegionReader(window: window, width: plan.width)
         switch format {

@@ -13,14 +13,7 @@ struct GlobalOptions: ParsableArguments {
         valueName: "file"))
     var trace: String?
 
-    /// The sysfs tree, opened on first use.
-    func tree() throws(PCIMMIOError) -> PCITree {
-        try PCITree(root: PCITree.root(option: sysfs))
-    }
-
-    func traceLog() throws(PCIMMIOError) -> TraceLog? {
-        try trace.map { (path) throws(PCIMMIOError) in try TraceLog(path: path) }
-    }
+    var settings: Settings { Settings(sysfs: sysfs, trace: trace) }
 
     static let namesWithValues: Set<String> = ["--sysfs", "--trace"]
 }
@@ -39,24 +32,5 @@ struct RegisterTarget: ParsableArguments {
     @Flag(help: "Use the write-combining resourceN_wc file (prefetchable memory BARs only).")
     var wc = false
 
-    /// Parses and resolves everything, then checks the access against the BAR: nothing is opened.
-    func plan(_ global: GlobalOptions, offset: UInt64, count: Int = 1, mode: AccessPlan.Mode,
-              length: ((BAR) -> UInt64)? = nil) throws(PCIMMIOError) -> AccessPlan {
-        let selector = try DeviceSelector(device)
-        let index = try BARNumber.parse(bar)
-        let width = try Width(parsing: self.width)
-        let device = try global.tree().device(selector, names: false)
-        var count = count
-        if let length, let bar = device.bar(index) {
-            let bytes = length(bar)
-            guard bytes % UInt64(width.bytes) == 0 else {
-                throw .invalidArgument("region size \(bytes) is not a multiple of the \(width.bits)-bit width (\(width.bytes) bytes)")
-            }
-            count = Int(clamping: bytes / UInt64(width.bytes))
-        }
-        return try AccessPlan(device: device, bar: index, offset: offset, width: width, count: count,
-                              mode: mode, writeCombining: wc)
-    }
-
-    var parsedWidth: Width { get throws(PCIMMIOError) { try Width(parsing: width) } }
+    var settings: TargetSettings { TargetSettings(device: device, bar: bar, width: width, wc: wc) }
 }

@@ -29,7 +29,7 @@ struct ListCommand: ParsableCommand {
         var filters: [DeviceFilter] = []
         if let slot { filters.append(try DeviceFilter.slot(slot)) }
         if let id { filters.append(try DeviceFilter.id(id)) }
-        let tree = try global.tree()
+        let tree = try global.settings.tree()
         let devices = try tree.devices(matching: filters)
         reportWarnings(of: tree)
         if json {

@@ -19,6 +19,10 @@ enum Main {
     static func main() {
         let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         do {
+            if let command = FastPath.command(arguments) {
+                try command()
+                return
+            }
             var command = try Pcimmio.parseAsRoot(arguments)
             try command.run()
         } catch let error as PCIMMIOError {

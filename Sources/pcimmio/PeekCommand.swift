@@ -29,13 +29,17 @@ struct PeekCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        try Self.perform(global.settings, target.settings, offset: offset, count: count, json: json)
+    }
+
+    static func perform(_ settings: Settings, _ target: TargetSettings, offset: String, count: String, json: Bool) throws(PCIMMIOError) {
         let offset = try NumberParser.quantity(offset)
         let count = try NumberParser.value(count, what: "count")
         guard count >= 1, count <= 1 << 24 else {
-            throw PCIMMIOError.invalidArgument("-n \(count): the count must be between 1 and 16777216")
+            throw .invalidArgument("-n \(count): the count must be between 1 and 16777216")
         }
-        let plan = try target.plan(global, offset: offset, count: Int(count), mode: .read)
-        let values = try plan.open(trace: global.traceLog()).read(plan.width, at: plan.offset, count: plan.count)
+        let plan = try target.plan(settings, offset: offset, count: Int(count), mode: .read)
+        let values = try plan.open(trace: settings.traceLog()).read(plan.width, at: plan.offset, count: plan.count)
         if json {
             let registers = values.enumerated().map { index, value in
                 JSON.object([
