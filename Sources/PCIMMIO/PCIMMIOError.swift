@@ -15,6 +15,7 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     case malformedRegion(text: String, reason: String)
     case valueTooWide(value: UInt64, width: Width)
     case invalidArgument(String)
+    case malformedDuration(what: String, text: String)
 
     // BARs and their files
     case unusedBAR(slot: String, bar: Int, used: [Int])
@@ -30,6 +31,7 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     case shortTransfer(call: String, path: String, offset: UInt64, expected: Int, got: Int)
     case accessFault(slot: String, bar: Int, offset: UInt64, signal: Int32)
     case verifyMismatch(offset: UInt64, wrote: String, read: String)
+    case timeout(slot: String, bar: Int, offset: UInt64, condition: String, last: String, after: String)
 
     public var description: String {
         switch self {
@@ -57,6 +59,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
             return "value 0x\(String(value, radix: 16)) does not fit in \(width.bits) bits (largest is 0x\(String(width.mask, radix: 16)))"
         case let .invalidArgument(message):
             return message
+        case let .malformedDuration(what, text):
+            return "\(what) '\(text)' is not a duration (use a number with us, ms or s, e.g. 500ms)"
         case let .unusedBAR(slot, bar, used):
             return "\(slot) has no BAR \(bar)" + (used.isEmpty ? " (it has no BARs)" : " (its BARs: \(used.map(String.init).joined(separator: ", ")))")
         case let .zeroSizedBAR(slot, bar):
@@ -79,6 +83,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
             return "\(signal == 7 ? "bus error (SIGBUS)" : "fault (signal \(signal))") accessing \(slot) BAR \(bar) at offset 0x\(String(offset, radix: 16)): the device or its resource file went away under the mapping"
         case let .verifyMismatch(offset, wrote, read):
             return "verify failed at offset 0x\(String(offset, radix: 16)): wrote \(wrote), read back \(read)"
+        case let .timeout(slot, bar, offset, condition, last, after):
+            return "timed out after \(after) waiting for \(condition) at \(slot) BAR \(bar) offset 0x\(String(offset, radix: 16)); last value \(last)"
         }
     }
 
@@ -86,7 +92,7 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .malformedDevice, .malformedFilter, .malformedNumber, .malformedBAR, .malformedWidth,
-             .malformedRegion, .valueTooWide, .invalidArgument, .misaligned:
+             .malformedRegion, .valueTooWide, .invalidArgument, .misaligned, .malformedDuration:
             return 2
         default:
             return 1

@@ -16,18 +16,16 @@ enum FastPath {
         case "peek":
             guard let parsed = Tokens(Array(arguments.dropFirst()), flags: ["--wc", "--json"], options: ["-w", "--width", "-n", "--sysfs", "--trace"]),
                   parsed.positional.count == 3 else { return nil }
-            let (settings, target) = parsed.settings
             return { () throws(PCIMMIOError) in
-                try PeekCommand.perform(settings, target, offset: parsed.positional[2], count: parsed.options["-n"] ?? "1",
+                try PeekCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], count: parsed.options["-n"] ?? "1",
                                         json: parsed.flags.contains("--json"))
             }
         case "poke":
             guard let parsed = Tokens(Array(arguments.dropFirst()), flags: ["--wc", "--verify", "--dry-run"],
                                       options: ["-w", "--width", "--mask", "--sysfs", "--trace"]),
                   parsed.positional.count == 4 else { return nil }
-            let (settings, target) = parsed.settings
             return { () throws(PCIMMIOError) in
-                try PokeCommand.perform(settings, target, offset: parsed.positional[2], value: parsed.positional[3],
+                try PokeCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], value: parsed.positional[3],
                                         mask: parsed.options["--mask"], verify: parsed.flags.contains("--verify"),
                                         dryRun: parsed.flags.contains("--dry-run"))
             }
@@ -64,10 +62,13 @@ enum FastPath {
             }
         }
 
-        var settings: (Settings, TargetSettings) {
-            (Settings(sysfs: options["--sysfs"], trace: options["--trace"]),
-             TargetSettings(device: positional[0], bar: positional[1], width: options["-w"] ?? "32",
-                            wc: flags.contains("--wc")))
+        var settings: Settings { Settings(sysfs: options["--sysfs"], trace: options["--trace"]) }
+
+        var target: RegisterTarget {
+            get throws(PCIMMIOError) {
+                try RegisterTarget(device: positional[0], bar: positional[1], width: options["-w"] ?? "32",
+                                   writeCombining: flags.contains("--wc"))
+            }
         }
     }
 }

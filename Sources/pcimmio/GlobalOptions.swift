@@ -19,7 +19,7 @@ struct GlobalOptions: ParsableArguments {
 }
 
 /// DEVICE and BAR, the first two arguments of every register command, with the access options.
-struct RegisterTarget: ParsableArguments {
+struct TargetOptions: ParsableArguments {
     @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function.")
     var device: String
 
@@ -32,5 +32,7 @@ struct RegisterTarget: ParsableArguments {
     @Flag(help: "Use the write-combining resourceN_wc file (prefetchable memory BARs only).")
     var wc = false
 
-    var settings: TargetSettings { TargetSettings(device: device, bar: bar, width: width, wc: wc) }
+    var target: RegisterTarget {
+        get throws(PCIMMIOError) { try RegisterTarget(device: device, bar: bar, width: width, writeCombining: wc) }
+    }
 }

@@ -17,7 +17,7 @@ struct PeekCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var target: RegisterTarget
+    @OptionGroup var target: TargetOptions
 
     @Argument(help: "Offset into the BAR (decimal, 0x hex, 0b binary; k, M, G suffixes).")
     var offset: String
@@ -29,33 +29,17 @@ struct PeekCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        try Self.perform(global.settings, target.settings, offset: offset, count: count, json: json)
+        try Self.perform(global.settings, target.target, offset: offset, count: count, json: json)
     }
 
-    static func perform(_ settings: Settings, _ target: TargetSettings, offset: String, count: String, json: Bool) throws(PCIMMIOError) {
+    static func perform(_ settings: Settings, _ target: RegisterTarget, offset: String, count: String, json: Bool) throws(PCIMMIOError) {
         let offset = try NumberParser.quantity(offset)
         let count = try NumberParser.value(count, what: "count")
         guard count >= 1, count <= 1 << 24 else {
             throw .invalidArgument("-n \(count): the count must be between 1 and 16777216")
         }
-        let plan = try target.plan(settings, offset: offset, count: Int(count), mode: .read)
-        let values = try plan.open(trace: settings.traceLog()).read(plan.width, at: plan.offset, count: plan.count)
-        if json {
-            let registers = values.enumerated().map { index, value in
-                JSON.object([
-                    ("offset", .number(plan.offset + UInt64(index * plan.width.bytes))),
-                    ("value", .number(value)),
-                    ("hex", .string(formatRegister(value, width: plan.width))),
-                ])
-            }
-            print(JSON.object([
-                ("device", .string(plan.location.slot)), ("bar", .number(UInt64(plan.location.bar))),
-                ("width", .number(UInt64(plan.width.bits))), ("registers", .array(registers)),
-            ]).rendered())
-        } else {
-            let output = OutputSink.standardOutput()
-            for value in values { try output.write(formatRegister(value, width: plan.width) + "\n") }
-            try output.flush()
-        }
+        let session = try settings.session()
+        try session.peek(target, offset: offset, count: Int(count), json: json)
+        try session.output.flush()
     }
 }

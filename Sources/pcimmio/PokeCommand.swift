@@ -18,7 +18,7 @@ struct PokeCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var target: RegisterTarget
+    @OptionGroup var target: TargetOptions
 
     @Argument(help: "Offset into the BAR.")
     var offset: String
@@ -36,22 +36,18 @@ struct PokeCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try Self.perform(global.settings, target.settings, offset: offset, value: value, mask: mask,
+        try Self.perform(global.settings, target.target, offset: offset, value: value, mask: mask,
                          verify: verify, dryRun: dryRun)
     }
 
-    static func perform(_ settings: Settings, _ target: TargetSettings, offset: String, value: String,
+    static func perform(_ settings: Settings, _ target: RegisterTarget, offset: String, value: String,
                         mask: String?, verify: Bool, dryRun: Bool) throws(PCIMMIOError) {
         let offset = try NumberParser.quantity(offset)
-        let width = try Width(parsing: target.width)
-        let poke = try Poke(width: width, value: NumberParser.value(value),
+        let poke = try Poke(width: target.width, value: NumberParser.value(value),
                             mask: mask.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "mask") },
                             verify: verify)
-        let plan = try target.plan(settings, offset: offset, mode: dryRun ? .read : .write)
-        if dryRun {
-            print(poke.describe(plan.location, offset: plan.offset))
-            return
-        }
-        try poke.apply(to: plan.open(trace: settings.traceLog()), at: plan.offset)
+        let session = try settings.session()
+        try session.poke(target, offset: offset, poke, dryRun: dryRun)
+        try session.output.flush()
     }
 }

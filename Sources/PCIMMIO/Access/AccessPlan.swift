@@ -72,7 +72,8 @@ public struct AccessPlan: Sendable, Equatable {
         if bar.kind.isMemory, fileSize < region.upperBound {
             throw .outOfBounds(slot: location.slot, bar: bar.index, offset: offset, length: length, size: fileSize)
         }
-        if bar.kind == .io { return IOPortWindow(file: file, region: region, location: location) }
-        return try MappedWindow(file: file, region: region, writable: writable, location: location)
+        if bar.kind == .io { return IOPortWindow(file: file, region: 0..<bar.size, location: location) }
+        return try MappedWindow(file: file, covering: region, limit: min(bar.size, fileSize), writable: writable,
+                                location: location)
     }
 }

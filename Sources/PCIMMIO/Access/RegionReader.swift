@@ -5,19 +5,21 @@ public struct RegionReader {
 
     public let window: RegisterWindow
     public let width: Width
+    public let region: Range<UInt64>
 
-    public init(window: RegisterWindow, width: Width) {
+    public init(window: RegisterWindow, width: Width, region: Range<UInt64>) {
         self.window = window
         self.width = width
+        self.region = region
     }
 
-    /// Calls `body(bytes, offset)` for consecutive chunks covering the window's region.
+    /// Calls `body(bytes, offset)` for consecutive chunks covering the region.
     public func forEachChunk(_ body: (UnsafeRawBufferPointer, UInt64) throws(PCIMMIOError) -> Void) throws(PCIMMIOError) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.chunkSize, alignment: 16)
         defer { buffer.deallocate() }
-        var offset = window.region.lowerBound
-        while offset < window.region.upperBound {
-            let count = Int(min(UInt64(Self.chunkSize), window.region.upperBound - offset))
+        var offset = region.lowerBound
+        while offset < region.upperBound {
+            let count = Int(min(UInt64(Self.chunkSize), region.upperBound - offset))
             let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
             try window.read(width, at: offset, into: chunk)
             try body(UnsafeRawBufferPointer(chunk), offset)

@@ -1,8 +1,9 @@
 import Glibc
 import MMIOAccess
 
-/// A memory BAR region mmap'd from its resource file: only the pages covering the region,
-/// MAP_SHARED, unmapped when released.
+/// A memory BAR region mmap'd from its resource file: only the pages covering the access it
+/// was opened for, MAP_SHARED, unmapped when released. Its region is those pages, clipped to
+/// the BAR and the file, so later accesses to nearby registers can reuse it.
 final class MappedWindow: RegisterWindow {
     let region: Range<UInt64>
     private let file: OpenFile
@@ -13,17 +14,18 @@ final class MappedWindow: RegisterWindow {
     private let location: AccessLocation
     private let writable: Bool
 
-    init(file: OpenFile, region: Range<UInt64>, writable: Bool, location: AccessLocation) throws(PCIMMIOError) {
+    init(file: OpenFile, covering access: Range<UInt64>, limit: UInt64, writable: Bool,
+         location: AccessLocation) throws(PCIMMIOError) {
         let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        let start = region.lowerBound & ~(page - 1)
-        let end = (region.upperBound + page - 1) & ~(page - 1)
+        let start = access.lowerBound & ~(page - 1)
+        let end = (access.upperBound + page - 1) & ~(page - 1)
         let protection = writable ? PROT_READ | PROT_WRITE : PROT_READ
         let address = mmap(nil, Int(end - start), protection, MAP_SHARED, file.descriptor, off_t(start))
         guard let address, address != MAP_FAILED else {
             throw .system(call: "mmap", path: file.path, errno: errno)
         }
         self.file = file
-        self.region = region
+        self.region = start..<min(end, limit)
         self.mapping = address
         self.mappingLength = Int(end - start)
         self.mappingOffset = start

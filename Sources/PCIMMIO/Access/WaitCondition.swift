@@ -1,0 +1,38 @@
+/// `(register & mask) == value`, polled until it holds or the timeout passes.
+public struct WaitCondition: Sendable, Equatable {
+    public let width: Width
+    public let mask: UInt64
+    public let value: UInt64
+
+    public init(width: Width, mask: UInt64, value: UInt64) throws(PCIMMIOError) {
+        guard mask & ~width.mask == 0 else { throw .valueTooWide(value: mask, width: width) }
+        guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
+        guard value & ~mask == 0 else {
+            throw .invalidArgument("--value \(formatRegister(value, width: width)) has bits outside --mask \(formatRegister(mask, width: width)): the condition could never hold")
+        }
+        self.width = width
+        self.mask = mask
+        self.value = value
+    }
+
+    public func holds(for register: UInt64) -> Bool { register & mask == value }
+
+    /// Reads the register every `interval` until the condition holds; returns the final value.
+    /// The last read happens at or after the deadline, so a condition that becomes true just
+    /// before the timeout is still seen.
+    public func wait(on window: RegisterWindow, at offset: UInt64, location: AccessLocation,
+                     timeout: UInt64, interval: UInt64) throws(PCIMMIOError) -> UInt64 {
+        let deadline = Clock.now() + timeout
+        while true {
+            let register = try window.read(width, at: offset)
+            if holds(for: register) { return register }
+            let now = Clock.now()
+            if now >= deadline {
+                throw .timeout(slot: location.slot, bar: location.bar, offset: offset,
+                               condition: "(value & \(formatRegister(mask, width: width))) == \(formatRegister(value, width: width))",
+                               last: formatRegister(register, width: width), after: formatDuration(timeout))
+            }
+            Clock.sleep(nanoseconds: min(interval, deadline - now))
+        }
+    }
+}

@@ -1,0 +1,36 @@
+/// How `dump` writes what it read.
+public enum DumpFormat: String, Sendable, CaseIterable {
+    /// One line per 16 bytes: offset, values at the access width, ASCII.
+    case hex
+    /// Exactly the region's bytes, little-endian as in memory.
+    case raw
+    /// `{"device", "bar", "offset", "width", "values": [...]}`.
+    case json
+
+    public init(parsing text: String) throws(PCIMMIOError) {
+        guard let format = DumpFormat(rawValue: text) else {
+            throw .invalidArgument("--format '\(text)' is not a dump format (expected hex, raw or json)")
+        }
+        self = format
+    }
+
+    func write(_ reader: RegionReader, plan: AccessPlan, to sink: OutputSink) throws(PCIMMIOError) {
+        switch self {
+        case .raw:
+            try reader.forEachChunk { (bytes, _) throws(PCIMMIOError) in try sink.write(bytes) }
+        case .hex:
+            let formatter = HexDumpFormatter(width: plan.width, end: plan.region.upperBound - 1)
+            try reader.forEachChunk { (bytes, offset) throws(PCIMMIOError) in try formatter.write(bytes, offset: offset, to: sink) }
+        case .json:
+            try sink.write("{\"device\":\"\(plan.location.slot)\",\"bar\":\(plan.location.bar),\"offset\":\(plan.offset),\"width\":\(plan.width.bits),\"values\":[")
+            var first = true
+            try reader.forEachChunk { (bytes, _) throws(PCIMMIOError) in
+                for start in stride(from: 0, to: bytes.count, by: plan.width.bytes) {
+                    try sink.write((first ? "" : ",") + String(registerValue(bytes, at: start, width: plan.width)))
+                    first = false
+                }
+            }
+            try sink.write("]}\n")
+        }
+    }
+}
