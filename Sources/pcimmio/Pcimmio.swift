@@ -10,7 +10,8 @@ struct Pcimmio: ParsableCommand {
             Global options (--sysfs, --trace) may come before or after the command name.
             Set PCIMMIO_SYSFS to point every command at a fake sysfs tree.
             """,
-        subcommands: [ListCommand.self, BarsCommand.self, PeekCommand.self, PokeCommand.self, DumpCommand.self]
+        subcommands: [ListCommand.self, BarsCommand.self, PeekCommand.self, PokeCommand.self, DumpCommand.self,
+                      WaitCommand.self, WatchCommand.self]
     )
 }
 

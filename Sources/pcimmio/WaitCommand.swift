@@ -1,0 +1,46 @@
+import ArgumentParser
+import PCIMMIO
+
+struct WaitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wait",
+        abstract: "Poll a register until (value & MASK) == VALUE.",
+        discussion: """
+            Prints the final value and exits 0 when the condition holds; on timeout prints an
+            error with the last value read and exits 1. Durations take us, ms or s.
+
+            Examples:
+              pcimmio wait 00:03.0 bar0 0x20 --mask 0x1 --value 0
+              pcimmio wait 00:03.0 0 0x20 --mask 0x80000000 --value 0x80000000 --timeout 2s --interval 10ms
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: TargetOptions
+
+    @Argument(help: "Offset into the BAR.")
+    var offset: String
+
+    @Option(help: ArgumentHelp("Bits to compare.", valueName: "mask"))
+    var mask: String
+
+    @Option(help: ArgumentHelp("What the masked bits must equal.", valueName: "value"))
+    var value: String
+
+    @Option(help: ArgumentHelp("Give up after this long.", valueName: "duration"))
+    var timeout: String = "500ms"
+
+    @Option(help: ArgumentHelp("Time between reads.", valueName: "duration"))
+    var interval: String = "1ms"
+
+    func run() throws {
+        let target = try target.target
+        let offset = try NumberParser.quantity(offset)
+        let condition = try WaitCondition(width: target.width, mask: NumberParser.value(mask, what: "mask"),
+                                          value: NumberParser.value(value))
+        let timeout = try DurationParser.nanoseconds(timeout, what: "--timeout")
+        let interval = try DurationParser.nanoseconds(interval, what: "--interval")
+        let session = try global.settings.session()
+        try session.wait(target, offset: offset, condition: condition, timeout: timeout, interval: interval)
+        try session.output.flush()
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import PCIMMIO
+
+struct WatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Sample a region periodically and print only what changed.",
+        discussion: """
+            Prints the first sample, then one line per register that changed:
+            elapsed time, offset, old -> new. Ends on Ctrl-C or after --count samples.
+
+            Examples:
+              pcimmio watch 00:03.0 bar0 0+0x40
+              pcimmio watch 00:03.0 0 0x20+4 --interval 10ms --count 100
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: TargetOptions
+
+    @Argument(help: "START, START+SIZE or START-END.")
+    var region: String = "0"
+
+    @Option(help: ArgumentHelp("Time between samples.", valueName: "duration"))
+    var interval: String = "100ms"
+
+    @Option(help: ArgumentHelp("Stop after this many samples (the first included).", valueName: "count"))
+    var count: String?
+
+    func run() throws {
+        let target = try target.target
+        let region = try Region(parsing: region)
+        let interval = try DurationParser.nanoseconds(interval, what: "--interval")
+        let samples = try count.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--count") }
+        if samples == 0 { throw PCIMMIOError.invalidArgument("--count 0: take at least one sample") }
+        let session = try global.settings.session()
+        let plan = try session.plan(target, region: region)
+        let window = try session.window(for: plan)
+        let start = Clock.now()
+        var watcher = try RegionWatcher(plan: plan, window: window)
+        let output = session.output
+        for (index, value) in watcher.values.enumerated() {
+            try output.write(stamp(0) + " " + offsetText(plan.offset + UInt64(index * plan.width.bytes))
+                             + " " + formatRegister(value, width: plan.width) + "\n")
+        }
+        try output.flush()
+        var taken: UInt64 = 1
+        while samples.map({ taken < $0 }) ?? true {
+            Clock.sleep(nanoseconds: interval)
+            for change in try watcher.sample(window) {
+                try output.write(stamp(Clock.now() - start) + " " + offsetText(change.offset) + " "
+                                 + formatRegister(change.old, width: plan.width) + " -> "
+                                 + formatRegister(change.new, width: plan.width) + "\n")
+            }
+            try output.flush()
+            taken += 1
+        }
+    }
+
+    private func stamp(_ nanoseconds: UInt64) -> String {
+        let milliseconds = nanoseconds / 1_000_000
+        let fraction = String(milliseconds % 1000)
+        return "+" + String(milliseconds / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "s"
+    }
+
+    private func offsetText(_ offset: UInt64) -> String { "0x" + String(offset, radix: 16) }
+}
