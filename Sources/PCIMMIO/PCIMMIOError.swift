@@ -33,6 +33,9 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     case verifyMismatch(offset: UInt64, wrote: String, read: String)
     case timeout(slot: String, bar: Int, offset: UInt64, condition: String, last: String, after: String)
 
+    // Scripts
+    indirect case inScript(file: String, line: Int, PCIMMIOError)
+
     public var description: String {
         switch self {
         case let .pciTreeUnreadable(root, reason):
@@ -83,6 +86,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
             return "\(signal == 7 ? "bus error (SIGBUS)" : "fault (signal \(signal))") accessing \(slot) BAR \(bar) at offset 0x\(String(offset, radix: 16)): the device or its resource file went away under the mapping"
         case let .verifyMismatch(offset, wrote, read):
             return "verify failed at offset 0x\(String(offset, radix: 16)): wrote \(wrote), read back \(read)"
+        case let .inScript(file, line, error):
+            return "\(file):\(line): \(error)"
         case let .timeout(slot, bar, offset, condition, last, after):
             return "timed out after \(after) waiting for \(condition) at \(slot) BAR \(bar) offset 0x\(String(offset, radix: 16)); last value \(last)"
         }
@@ -91,6 +96,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     /// Exit status for the command line: 2 for bad input, 1 for everything else.
     public var exitCode: Int32 {
         switch self {
+        case let .inScript(_, _, error):
+            return error.exitCode
         case .malformedDevice, .malformedFilter, .malformedNumber, .malformedBAR, .malformedWidth,
              .malformedRegion, .valueTooWide, .invalidArgument, .misaligned, .malformedDuration:
             return 2

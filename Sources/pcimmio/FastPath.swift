@@ -14,7 +14,7 @@ enum FastPath {
         guard let name = arguments.first else { return nil }
         switch name {
         case "peek":
-            guard let parsed = Tokens(Array(arguments.dropFirst()), flags: ["--wc", "--json"], options: ["-w", "--width", "-n", "--sysfs", "--trace"]),
+            guard let parsed = Tokens(Array(arguments.dropFirst()), flags: ["--wc", "--json"], options: ["-w", "-n", "--sysfs", "--trace"]),
                   parsed.positional.count == 3 else { return nil }
             return { () throws(PCIMMIOError) in
                 try PeekCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], count: parsed.options["-n"] ?? "1",
@@ -22,7 +22,7 @@ enum FastPath {
             }
         case "poke":
             guard let parsed = Tokens(Array(arguments.dropFirst()), flags: ["--wc", "--verify", "--dry-run"],
-                                      options: ["-w", "--width", "--mask", "--sysfs", "--trace"]),
+                                      options: ["-w", "--mask", "--sysfs", "--trace"]),
                   parsed.positional.count == 4 else { return nil }
             return { () throws(PCIMMIOError) in
                 try PokeCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], value: parsed.positional[3],
@@ -34,33 +34,18 @@ enum FastPath {
         }
     }
 
-    /// Arguments split into positionals, known flags and known options with a separate value.
+    /// The arguments as plain tokens, or nil when argument-parser must look at them.
     private struct Tokens {
-        var positional: [String] = []
-        var flags: Set<String> = []
-        var options: [String: String] = [:]
+        let tokens: CommandTokens
 
-        init?(_ arguments: [String], flags known: Set<String>, options takingValues: Set<String>) {
-            var index = 0
-            while index < arguments.count {
-                let argument = arguments[index]
-                if argument.hasPrefix("-") {
-                    if known.contains(argument), !flags.contains(argument) {
-                        flags.insert(argument)
-                    } else if takingValues.contains(argument), index + 1 < arguments.count {
-                        let name = argument == "--width" ? "-w" : argument
-                        guard options[name] == nil else { return nil }
-                        options[name] = arguments[index + 1]
-                        index += 1
-                    } else {
-                        return nil
-                    }
-                } else {
-                    positional.append(argument)
-                }
-                index += 1
-            }
+        init?(_ arguments: [String], flags: Set<String>, options: Set<String>) {
+            guard let tokens = try? CommandTokens(arguments, flags: flags, options: options) else { return nil }
+            self.tokens = tokens
         }
+
+        var positional: [String] { tokens.positional }
+        var flags: Set<String> { tokens.flags }
+        var options: [String: String] { tokens.options }
 
         var settings: Settings { Settings(sysfs: options["--sysfs"], trace: options["--trace"]) }
 

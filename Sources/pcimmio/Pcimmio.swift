@@ -11,7 +11,7 @@ struct Pcimmio: ParsableCommand {
             Set PCIMMIO_SYSFS to point every command at a fake sysfs tree.
             """,
         subcommands: [ListCommand.self, BarsCommand.self, PeekCommand.self, PokeCommand.self, DumpCommand.self,
-                      WaitCommand.self, WatchCommand.self]
+                      WaitCommand.self, WatchCommand.self, RunCommand.self]
     )
 }
 
@@ -29,6 +29,9 @@ enum Main {
         } catch let error as PCIMMIOError {
             printError(error.description)
             exit(error.exitCode)
+        } catch let error as ExitCode {
+            // The command already reported what went wrong.
+            exit(error.rawValue)
         } catch {
             let code = Pcimmio.exitCode(for: error)
             guard code != .success else { Pcimmio.exit(withError: error) }

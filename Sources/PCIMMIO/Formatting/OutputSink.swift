@@ -61,6 +61,24 @@ public final class OutputSink {
 
     public func commit(_ count: Int) { used += count }
 
+    /// `0x` and exactly width/4 hex digits, then a newline, formatted in place: the hot path
+    /// of a script of peeks.
+    public func writeRegister(_ value: UInt64, width: Width) throws(PCIMMIOError) {
+        let digits = width.hexDigits
+        let out = try reserve(digits + 3).assumingMemoryBound(to: UInt8.self)
+        out[0] = UInt8(ascii: "0")
+        out[1] = UInt8(ascii: "x")
+        for index in 0..<digits {
+            let nibble = UInt8(truncatingIfNeeded: value >> UInt64(4 * (digits - 1 - index))) & 0xf
+            out[2 + index] = nibble < 10 ? nibble + 48 : nibble + 87
+        }
+        out[digits + 2] = UInt8(ascii: "\n")
+        commit(digits + 3)
+    }
+
+    /// Whether this is a terminal: interactive output is flushed line by line.
+    public var isTerminal: Bool { isatty(descriptor) != 0 }
+
     public func flush() throws(PCIMMIOError) {
         guard used > 0 else { return }
         let pending = UnsafeRawBufferPointer(rebasing: buffer[0..<used])

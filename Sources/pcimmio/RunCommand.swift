@@ -1,0 +1,77 @@
+import ArgumentParser
+import Glibc
+import PCIMMIO
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a script of peeks, pokes, dumps and waits in one process.",
+        discussion: """
+            One command per line, with the same syntax as the subcommands:
+              peek DEVICE BAR OFFSET [-w BITS] [-n COUNT] [--json] [--wc]
+              poke DEVICE BAR OFFSET VALUE [-w BITS] [--mask MASK] [--verify] [--wc]
+              dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--wc]
+              wait DEVICE BAR OFFSET --mask MASK --value VALUE [-w BITS] [--timeout D] [--interval D] [--wc]
+              sleep DURATION          echo TEXT          set NAME VALUE   (then $NAME or ${NAME})
+              # a word starting with # ends the line
+            The whole script is parsed first: a syntax error runs nothing. Mappings stay open
+            between lines. An error stops the script and names its file and line.
+
+            Examples:
+              pcimmio run bringup.txt
+              pcimmio run --dry-run bringup.txt
+              printf 'peek 00:03.0 0 0\\n' | pcimmio run -
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Script file, or - for standard input.")
+    var script: String
+
+    @Flag(help: "Parse and check every line (devices, bounds, alignment) without touching any device.")
+    var dryRun = false
+
+    @Flag(help: "Continue past errors and report them all at the end.")
+    var keepGoing = false
+
+    func run() throws {
+        let text = try ScriptSource.read(script)
+        let parsed: Script
+        do {
+            parsed = try Script(name: script == "-" ? "<stdin>" : script, text: text)
+        } catch {
+            for failure in error.errors { printError(failure.description) }
+            throw ExitCode(error.errors[0].exitCode)
+        }
+        let runner = ScriptRunner(script: parsed, session: try global.settings.session())
+        let failures = dryRun ? runner.check() : runner.run(keepGoing: keepGoing)
+        for failure in failures { printError(failure.description) }
+        if dryRun && failures.isEmpty {
+            print("\(parsed.name): \(parsed.lines.count) command\(parsed.lines.count == 1 ? "" : "s") checked, no device touched")
+        }
+        if !failures.isEmpty {
+            if keepGoing && !dryRun { printError("\(failures.count) line\(failures.count == 1 ? "" : "s") failed") }
+            throw ExitCode(failures[0].exitCode)
+        }
+    }
+}
+
+/// A script's bytes, from a file or standard input.
+enum ScriptSource {
+    static func read(_ path: String) throws(PCIMMIOError) -> [UInt8] {
+        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .system(call: "open script", path: path, errno: errno) }
+        defer { if path != "-" { close(descriptor) } }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .system(call: "read script", path: path, errno: errno)
+            }
+            if got == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<got])
+        }
+    }
+}
