@@ -26,6 +26,9 @@ public struct Script {
         self.name = name
         var variables: [String: String] = [:]
         var known: [String: Int] = [:]
+        // Lines without `$` mean the same wherever they appear: their raw text finds their
+        // statement without splitting or substituting (a million-line script of peeks).
+        var knownRaw: [String: Int] = [:]
         var errors: [PCIMMIOError] = []
         var number = 0
         var start = 0
@@ -33,8 +36,14 @@ public struct Script {
             number += 1
             var end = start
             while end < text.count && text[end] != UInt8(ascii: "\n") { end += 1 }
-            let words = Self.words(text[start..<end])
+            let raw = text[start..<end]
             start = end + 1
+            let rawKey = raw.contains(UInt8(ascii: "$")) ? nil : String(decoding: raw, as: UTF8.self)
+            if let rawKey, let index = knownRaw[rawKey] {
+                lines.append(Line(number: number, statement: index))
+                continue
+            }
+            let words = Self.words(raw)
             guard !words.isEmpty else { continue }
             do throws(PCIMMIOError) {
                 let substituted = try words.map { (word) throws(PCIMMIOError) in try Self.substitute(word, variables) }
@@ -43,13 +52,16 @@ public struct Script {
                     continue
                 }
                 let key = substituted.joined(separator: " ")
-                if let index = known[key] {
-                    lines.append(Line(number: number, statement: index))
+                let index: Int
+                if let existing = known[key] {
+                    index = existing
                 } else {
                     statements.append(try ScriptStatement.parse(substituted))
-                    known[key] = statements.count - 1
-                    lines.append(Line(number: number, statement: statements.count - 1))
+                    index = statements.count - 1
+                    known[key] = index
                 }
+                if let rawKey { knownRaw[rawKey] = index }
+                lines.append(Line(number: number, statement: index))
             } catch {
                 errors.append(.inScript(file: name, line: number, error))
             }
