@@ -1,6 +1,290 @@
 #!/bin/sh
-lspci -nn -D
-lspci -v -D
-for d in /sys/bus/pci/devices/*; do echo "$d $(cat $d/vendor) $(cat $d/device) drv=$(basename $(readlink $d/driver 2>/dev/null) 2>/dev/null)"; ls $d | grep resource | tr '\n' ' '; echo; cat $d/resource | head -7; done
-cat /proc/iomem
-cat /proc/ioports
+# Guest side of the pcimmio QEMU end-to-end suite (busybox sh, root, initramfs).
+#
+# This script asserts nothing itself: it runs every command between two trace
+# MARKERS, saves stdout/stderr/exit code, and ships everything to the host in
+# one archive (the "outbox", a second ivshmem device whose BAR2 is a host file).
+# The host (Tests/QEMU/check.py) does all the checking, against the QEMU trace,
+# the ivshmem host file and the oracle outputs (lspci, memtool, dd).
+#
+# Marker protocol (see Tests/QEMU/README.md):
+#   marker k  = one 32-bit read (busybox devmem ADDR 32, via /dev/mem) of edu BAR0 + 0x10000 + 4*k
+#   k counts up from 0 across the whole run; results.txt maps k to
+#   "marker k begin|end NAME". edu returns ~0 there and has no side effects.
+#   With one vCPU the trace is in program order, so the accesses of test NAME
+#   are exactly the trace lines strictly between its two marker reads.
+#
+# results.txt lines:
+#   marker K begin|end NAME
+#   case NAME RC T0 T1        (after each test; T0/T1 = /proc/uptime around it)
+#   cmd NAME ARGS...          (the command line, for the report)
+#   bar SLOT INDEX START END FLAGS   (from sysfs resource, non-empty BARs)
+#   info KEY VALUE...
+# Files: t/NAME.out t/NAME.err (stdout/stderr of each test)
+
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+OUT=/tmp/out
+T=$OUT/t
+RES=$OUT/results.txt
+SYS=/sys/bus/pci/devices
+P=${PCIMMIO:-/usr/bin/pcimmio}
+HERE=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$T"
+: > "$RES"
+
+EDU=0000:00:02.0
+NVME=0000:00:03.0
+IVSHMEM=0000:00:04.0
+OUTBOX=0000:00:05.0
+TESTDEV=0000:00:06.0
+PVPANIC=0000:00:06.1
+ROOTPORT=0000:00:07.0
+AHCI=0000:00:1f.2
+SMBUS=0000:00:1f.3
+VIRTIO=0000:01:00.0
+
+hex() { printf '0x%x' "$1"; }
+
+# start address of BAR $2 of device $1 (from sysfs "resource"), as 0x...
+bar_start() { sed -n "$(($2 + 1))p" "$SYS/$1/resource" | cut -d' ' -f1; }
+
+info() { echo "info $*" >> "$RES"; }
+
+# ---- environment --------------------------------------------------------------
+info kernel "$(uname -r)"
+info cmdline "$(cat /proc/cmdline)"
+info pcimmio "$P"
+for d in "$SYS"/*; do
+    s=$(basename "$d")
+    i=0
+    while read -r start end flags; do
+        if [ "$i" -le 6 ] && { [ "$start" != 0x0000000000000000 ] || [ "$end" != 0x0000000000000000 ]; }; then
+            echo "bar $s $i $start $end $flags" >> "$RES"
+        fi
+        i=$((i + 1))
+    done < "$d/resource"
+    drv=$(readlink "$d/driver" 2>/dev/null)
+    info driver "$s" "${drv##*/}"
+done
+
+EDU0=$(bar_start $EDU 0)
+NVME0=$(bar_start $NVME 0)
+VIRTIO4=$(bar_start $VIRTIO 4)
+AHCI5=$(bar_start $AHCI 5)
+info edu_bar0 "$EDU0"
+
+if [ -z "$EDU0" ] || [ "$EDU0" = 0x0000000000000000 ]; then
+    echo "guest: edu BAR0 not found; cannot place trace markers" >&2
+fi
+
+SEQ=0
+mark() { # begin|end NAME
+    devmem "$(hex $((EDU0 + 0x10000 + SEQ * 4)))" 32 > /dev/null 2>&1
+    echo "marker $SEQ $1 $2" >> "$RES"
+    SEQ=$((SEQ + 1))
+}
+
+# t NAME CMD ARGS...  run CMD between markers, capture stdout/stderr/rc
+# (external commands are killed after CMD_TIMEOUT seconds: rc 143)
+CMD_TIMEOUT=20
+t() {
+    name=$1
+    shift
+    echo "cmd $name $*" >> "$RES"
+    read -r t_begin _ < /proc/uptime
+    mark begin "$name"
+    case "$(type "$1" 2> /dev/null)" in
+        *function*) "$@" > "$T/$name.out" 2> "$T/$name.err" ;;
+        *) timeout "$CMD_TIMEOUT" "$@" > "$T/$name.out" 2> "$T/$name.err" ;;
+    esac
+    rc=$?
+    mark end "$name"
+    read -r t_end _ < /proc/uptime
+    echo "case $name $rc $t_begin $t_end" >> "$RES"
+    echo "guest: $name rc=$rc"
+}
+
+# dd-based I/O-port oracle: ioread FILE OFFSET WIDTH_BYTES -> prints hex bytes
+ioread() { dd if="$1" bs="$3" skip=$(($2 / $3)) count=1 2> /dev/null | hexdump -v -e '1/1 "%02x "'; echo; }
+
+# ---- trace-oracle self checks (memtool / dd only; independent of pcimmio) ------
+t oracle_empty true
+t oracle_memtool_b memtool md -b "$(hex $((VIRTIO4 + 0x14)))+1"
+t oracle_memtool_w memtool md -w "$(hex $((VIRTIO4 + 0x12)))+2"
+t oracle_memtool_l memtool md -l "$EDU0+4"
+t oracle_memtool_q memtool md -q "$NVME0+8"
+t oracle_memtool_l64 memtool md -l "$NVME0+0x40"
+t oracle_memtool_edu_w memtool md -w "$EDU0+2"
+t oracle_memtool_mw memtool mw -l "$(hex $((EDU0 + 4)))" 0x5a5a0000
+t oracle_io_dd_b ioread "$SYS/$SMBUS/resource4" 0 1
+t oracle_io_dd_l ioread "$SYS/$AHCI/resource4" 0 4
+t oracle_sysfs_mmap memtool md -s "$SYS/$EDU/resource0" -l 0+4
+
+# ---- enumeration ------------------------------------------------------------------
+t lspci_nn lspci -nn -D
+t lspci_vmm lspci -vmm -nn -D
+t lspci_vmm_num lspci -vmm -n -D
+t lspci_vmm_names lspci -vmm -D
+t lspci_v lspci -v -D
+t list_text "$P" list
+t list_json "$P" list --json
+t list_json_slot "$P" list --json -s 00:02.0
+t list_json_vd "$P" list --json -d 1af4:1110
+t list_json_mf "$P" list --json -s 00:06
+for d in "$SYS"/*; do
+    s=$(basename "$d")
+    n=$(echo "$s" | tr ':.' '__')
+    t "bars_json_$n" "$P" bars "$s" --json
+done
+t bars_text_edu "$P" bars 00:02.0
+t bars_json_by_id "$P" bars 1234:11e8 --json
+
+# ---- edu ---------------------------------------------------------------------
+t edu_id_peek "$P" peek $EDU 0 0x00
+t edu_id_peek_short "$P" peek 00:02.0 bar0 0x0
+t edu_id_peek_vd "$P" peek 1234:11e8 0 0x0
+t edu_id_memtool memtool md -l "$EDU0+4"
+t edu_live_poke "$P" poke $EDU 0 0x04 0x12345678
+t edu_live_peek "$P" peek $EDU 0 0x04
+t edu_dryrun_poke "$P" poke $EDU 0 0x04 0xdeadbeef --dry-run
+t edu_dryrun_after "$P" peek $EDU 0 0x04
+t edu_verify_mismatch "$P" poke $EDU 0 0x04 0x0f0f0f0f --verify
+
+edu_factorial() {
+    timeout "$CMD_TIMEOUT" "$P" poke $EDU 0 0x08 0xa || return 1
+    i=0
+    while [ $i -lt 200 ]; do
+        s=$(timeout "$CMD_TIMEOUT" "$P" peek $EDU 0 0x20) || return 1
+        [ $((s & 1)) -eq 0 ] && break
+        i=$((i + 1))
+    done
+    echo "polls $i" >&2
+    timeout "$CMD_TIMEOUT" "$P" peek $EDU 0 0x08
+}
+t edu_factorial edu_factorial
+
+t edu_trace_opt "$P" --trace "$T/edu_trace_opt.log" peek $EDU 0 0x00
+
+# ---- widths (virtio common config for 8/16/32, nvme CAP for 64) ------------------
+t width8 "$P" peek $VIRTIO 4 0x14 -w 8
+t width16 "$P" peek $VIRTIO 4 0x12 -w 16
+t width32 "$P" peek $VIRTIO 4 0x00 -w 32
+t width64 "$P" peek $NVME 0 0x00 -w 64
+t nvme_cap_lo "$P" peek $NVME 0 0x00 -w 32
+t nvme_cap_hi "$P" peek $NVME 0 0x04 -w 32
+t nvme_cap_memtool memtool md -q "$NVME0+8"
+t peek_count "$P" peek $NVME 0 0x00 -w 32 -n 4
+t peek_json "$P" peek $NVME 0 0x00 -w 32 -n 2 --json
+t poke_w8 "$P" poke $VIRTIO 4 0x14 0x0 -w 8
+t poke_w16 "$P" poke $VIRTIO 4 0x16 0x0 -w 16
+t poke_w32 "$P" poke $VIRTIO 4 0x08 0x11223344 -w 32
+t poke_w32_peek "$P" peek $VIRTIO 4 0x08 -w 32
+t poke_mask "$P" poke $VIRTIO 4 0x08 0x0000ff00 --mask 0x0000ff00
+t poke_mask_peek "$P" peek $VIRTIO 4 0x08
+t poke_verify_ok "$P" poke $VIRTIO 4 0x00 0x1 --verify
+t poke_w64 "$P" poke $NVME 0 0x28 0x0000000112345000 -w 64
+t poke_w64_peek "$P" peek $NVME 0 0x28 -w 64
+
+# ---- dump vs memtool ------------------------------------------------------------
+t dump_edu_hex "$P" dump $EDU 0 0+0x40 -w 32
+t dump_edu_memtool memtool md -l "$EDU0+0x40"
+t dump_nvme_hex "$P" dump $NVME 0 0+0x40 -w 32
+t dump_nvme_memtool memtool md -l "$NVME0+0x40"
+t dump_nvme_raw "$P" dump $NVME 0 0+0x40 -w 32 --format raw -o "$T/dump_nvme_raw.bin"
+t dump_nvme_json "$P" dump $NVME 0 0+0x40 -w 32 --format json
+t dump_nvme_w64 "$P" dump $NVME 0 0x0-0x3f -w 64
+t dump_nvme_memtool_q memtool md -q "$NVME0+0x40"
+t dump_virtio_w8 "$P" dump $VIRTIO 4 0+0x10 -w 8
+t dump_virtio_memtool_b memtool md -b "$VIRTIO4+0x10"
+t dump_ahci_abar "$P" dump $AHCI 5 0+0x20 -w 32
+t dump_ahci_memtool memtool md -l "$AHCI5+0x20"
+
+# ---- ivshmem: the BAR2 is a host file the host pre-filled --------------------------
+IV2=$SYS/$IVSHMEM/resource2
+t ivshmem_dump_head "$P" dump $IVSHMEM 2 0+0x100 --format raw -o "$T/ivshmem_dump_head.bin"
+t ivshmem_dump_hex "$P" dump $IVSHMEM 2 0x80000+0x40 -w 8
+t ivshmem_memtool_head memtool md -s "$IV2" -b 0+0x100
+t ivshmem_peek64 "$P" peek $IVSHMEM 2 0x0 -w 64 -n 2
+t ivshmem_poke32 "$P" poke $IVSHMEM 2 0x1000 0xcafef00d -w 32
+t ivshmem_poke8 "$P" poke $IVSHMEM 2 0x1007 0x5a -w 8
+t ivshmem_poke16 "$P" poke $IVSHMEM 2 0x100a 0xbeef -w 16
+t ivshmem_poke64 "$P" poke $IVSHMEM 2 0x1010 0x0123456789abcdef -w 64
+t ivshmem_poke_mask "$P" poke $IVSHMEM 2 0x1020 0x000000ff --mask 0x000000ff -w 32
+t ivshmem_poke_dryrun "$P" poke $IVSHMEM 2 0x1030 0xffffffff --dry-run
+t ivshmem_poke_verify "$P" poke $IVSHMEM 2 0x1040 0x600dc0de --verify
+t ivshmem_wc_poke "$P" poke $IVSHMEM 2 0x2000 0x11223344 --wc
+t ivshmem_wc_poke64 "$P" poke $IVSHMEM 2 0x2008 0x8877665544332211 -w 64 --wc
+t ivshmem_wc_dump "$P" dump $IVSHMEM 2 0x1000+0x1100 --format raw --wc -o "$T/ivshmem_wc_dump.bin"
+t ivshmem_uc_dump "$P" dump $IVSHMEM 2 0x1000+0x1100 --format raw -o "$T/ivshmem_uc_dump.bin"
+t ivshmem_wc_dump_area "$P" dump $IVSHMEM 2 0x2000+0x10 --wc -w 32
+t ivshmem_memtool_area memtool md -s "$IV2" -l 0x1000+0x50
+t ivshmem_memtool_wc memtool md -s "$SYS/$IVSHMEM/resource2_wc" -l 0x2000+0x10
+
+# ---- I/O-port BARs ---------------------------------------------------------------
+t io_smbus_peek8 "$P" peek $SMBUS 4 0x0 -w 8
+t io_smbus_dd ioread "$SYS/$SMBUS/resource4" 0 1
+t io_smbus_poke8 "$P" poke $SMBUS 4 0x3 0x5a -w 8
+t io_smbus_peek8_after "$P" peek $SMBUS 4 0x3 -w 8
+t io_ahci_peek32 "$P" peek $AHCI 4 0x0 -w 32
+# ICH9 AHCI BAR4 = index/data pair at 0x10/0x14 (QEMU ICH9_IDP_INDEX)
+t io_ahci_idx_poke "$P" poke $AHCI 4 0x10 0x4 -w 32
+t io_ahci_data_peek "$P" peek $AHCI 4 0x14 -w 32
+t io_ahci_abar_ghc memtool md -l "$(hex $((AHCI5 + 4)))+4"
+t io_testdev_peek8 "$P" peek $TESTDEV 1 0x0 -w 8
+
+# ---- error handling (must fail without touching the device) ------------------------
+t err_out_of_range "$P" peek $EDU 0 0x100000
+t err_no_such_bar "$P" peek $EDU 1 0x0
+t err_ambiguous "$P" peek 1af4:1110 0 0x0
+t err_no_device "$P" peek 00:1e.0 0 0x0
+t err_bad_width "$P" peek $EDU 0 0x0 -w 12
+
+# ---- sysfs capture ---------------------------------------------------------------
+if [ -f "$HERE/capture-sysfs.sh" ]; then
+    t sysfs_capture sh "$HERE/capture-sysfs.sh" "$OUT/sysfs-capture"
+else
+    echo "case sysfs_capture missing" >> "$RES"
+fi
+info end ok
+
+# ---- ship results to the host ------------------------------------------------------
+cp /proc/iomem "$OUT/iomem.txt"
+cp /proc/ioports "$OUT/ioports.txt"
+dmesg > "$OUT/dmesg.txt" 2>/dev/null
+
+ARCHIVE=/tmp/outbox.tgz
+tar -czf "$ARCHIVE" -C /tmp out || exit 3
+
+# Outbox layout (BAR2 of $OUTBOX, a 4 MiB host file):
+#   0x0000  "PCIMBOX1" (8 bytes), u32 LE payload size, "DONE" (written last)
+#   0x1000  payload (gzip'd tar of /tmp/out), padded to 4 bytes
+outbox_write() {
+    f=$1
+    dev=$SYS/$OUTBOX/resource2
+    [ -e "$dev" ] || return 1
+    size=$(wc -c < "$f")
+    [ "$size" -le $((4 * 1024 * 1024 - 0x1000)) ] || return 1
+    pad=$(((4 - size % 4) % 4))
+    [ $pad -gt 0 ] && dd if=/dev/zero bs=1 count=$pad >> "$f" 2> /dev/null
+    total=$(wc -c < "$f")
+    chunk=0
+    while [ $((chunk * 4096)) -lt "$total" ]; do
+        words=$(dd if="$f" bs=4096 skip=$chunk count=1 2> /dev/null | hexdump -v -e '1/4 "0x%08x "')
+        # shellcheck disable=SC2086
+        memtool mw -l -d "$dev" $((0x1000 + chunk * 4096)) $words > /dev/null || return 1
+        chunk=$((chunk + 1))
+    done
+    memtool mw -l -d "$dev" 0 0x4d494350 0x31584f42 "$size" > /dev/null || return 1
+    memtool mw -l -d "$dev" 12 0x454e4f44 > /dev/null || return 1
+}
+
+if outbox_write "$ARCHIVE"; then
+    echo "guest: outbox written ($(wc -c < "$ARCHIVE") bytes)"
+else
+    echo "guest: outbox write failed; falling back to the console"
+    echo "=== PCIMMIO-OUTBOX-BASE64-BEGIN ==="
+    base64 "$ARCHIVE"
+    echo "=== PCIMMIO-OUTBOX-BASE64-END ==="
+fi
+exit 0
