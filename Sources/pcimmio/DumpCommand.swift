@@ -6,6 +6,9 @@ struct DumpCommand: ParsableCommand {
         commandName: "dump",
         abstract: "Dump a region of a BAR at a given access width.",
         discussion: """
+            With a register map (--map or --decode), only the map's registers in the region are
+            read, each at its own width, and decoded; wo and rc registers are skipped (and
+            listed) unless --include-side-effects.
             REGION is START, START+SIZE or START-END (END inclusive), as memtool takes it;
             default 0+0x100 (clipped to a smaller BAR). Every register in the region is read
             exactly once, in ascending order, at the chosen width.
@@ -17,6 +20,7 @@ struct DumpCommand: ParsableCommand {
               pcimmio dump 00:02.0 bar0
               pcimmio dump 00:02.0 0 0x1000+256 -w 8
               pcimmio dump 00:02.0 0 0-0xfff --format raw -o regs.bin
+              pcimmio dump 00:02.0 0 0+0x100 --map Maps/qemu-edu.json
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -31,13 +35,23 @@ struct DumpCommand: ParsableCommand {
     @Option(name: .customShort("o"), help: ArgumentHelp("Write to FILE instead of stdout.", valueName: "file"))
     var output: String?
 
+    @Flag(help: "Dump the map's registers in the region, decoded (implied by --map).")
+    var decode = false
+
+    @Flag(help: "With a map, also read write-only and read-side-effect (rc) registers.")
+    var includeSideEffects = false
+
     func run() throws {
         let target = try target.target
         let region = try Region(parsing: region)
         let format = try DumpFormat(parsing: format)
         let session = try global.settings.session()
         let sink = try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) }
-        try session.dump(target, region: region, format: format, to: sink)
+        if decode || global.map != nil {
+            try session.dumpRegisters(target, region: region, includeSideEffects: includeSideEffects, to: sink)
+        } else {
+            try session.dump(target, region: region, format: format, to: sink)
+        }
         try (sink ?? session.output).flush()
     }
 }

@@ -18,14 +18,14 @@ enum FastPath {
                   parsed.positional.count == 3 else { return nil }
             return { () throws(PCIMMIOError) in
                 try PeekCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], count: parsed.options["-n"] ?? "1",
-                                        json: parsed.flags.contains("--json"))
+                                        json: parsed.flags.contains("--json"), decode: false)
             }
         case "poke":
             guard let parsed = Tokens(Array(arguments.dropFirst()), flags: ["--wc", "--verify", "--dry-run"],
                                       options: ["-w", "--mask", "--sysfs", "--trace"]),
                   parsed.positional.count == 4 else { return nil }
             return { () throws(PCIMMIOError) in
-                try PokeCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], value: parsed.positional[3],
+                try PokeCommand.perform(parsed.settings, parsed.target, write: Array(parsed.positional[2...]),
                                         mask: parsed.options["--mask"], verify: parsed.flags.contains("--verify"),
                                         dryRun: parsed.flags.contains("--dry-run"))
             }
@@ -51,7 +51,7 @@ enum FastPath {
 
         var target: RegisterTarget {
             get throws(PCIMMIOError) {
-                try RegisterTarget(device: positional[0], bar: positional[1], width: options["-w"] ?? "32",
+                try RegisterTarget(device: positional[0], bar: positional[1], width: options["-w"],
                                    writeCombining: flags.contains("--wc"))
             }
         }

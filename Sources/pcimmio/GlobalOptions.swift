@@ -13,9 +13,14 @@ struct GlobalOptions: ParsableArguments {
         valueName: "file"))
     var trace: String?
 
-    var settings: Settings { Settings(sysfs: sysfs, trace: trace) }
+    @Option(name: .long, help: ArgumentHelp(
+        "Register map (JSON) for the device: registers and fields by name. Default: the map in $PCIMMIO_MAPS listing the device.",
+        valueName: "file"))
+    var map: String?
 
-    static let namesWithValues: Set<String> = ["--sysfs", "--trace"]
+    var settings: Settings { Settings(sysfs: sysfs, trace: trace, map: map) }
+
+    static let namesWithValues: Set<String> = ["--sysfs", "--trace", "--map"]
 }
 
 /// DEVICE and BAR, the first two arguments of every register command, with the access options.
@@ -26,8 +31,8 @@ struct TargetOptions: ParsableArguments {
     @Argument(help: "BAR: 0-5 or bar0-bar5.")
     var bar: String
 
-    @Option(name: [.customShort("w"), .long], help: ArgumentHelp("Access width in bits: 8, 16, 32 or 64.", valueName: "bits"))
-    var width: String = "32"
+    @Option(name: [.customShort("w"), .long], help: ArgumentHelp("Access width in bits: 8, 16, 32 or 64 (default 32, or the named register's).", valueName: "bits"))
+    var width: String?
 
     @Flag(help: "Use the write-combining resourceN_wc file (prefetchable memory BARs only).")
     var wc = false

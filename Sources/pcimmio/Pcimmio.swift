@@ -11,7 +11,7 @@ struct Pcimmio: ParsableCommand {
             Set PCIMMIO_SYSFS to point every command at a fake sysfs tree.
             """,
         subcommands: [ListCommand.self, BarsCommand.self, PeekCommand.self, PokeCommand.self, DumpCommand.self,
-                      WaitCommand.self, WatchCommand.self, RunCommand.self]
+                      WaitCommand.self, WatchCommand.self, RunCommand.self, MapCommand.self]
     )
 }
 

@@ -14,12 +14,13 @@ struct PeekCommand: ParsableCommand {
               pcimmio peek 00:02.0 bar0 0x10
               pcimmio peek 00:02.0 0 0x100 -w 16 -n 4
               pcimmio peek 1af4:1041 4 0x0 -w 64 --json
+              pcimmio peek 00:02.0 bar0 STATUS --map Maps/qemu-edu.json
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: TargetOptions
 
-    @Argument(help: "Offset into the BAR (decimal, 0x hex, 0b binary; k, M, G suffixes).")
+    @Argument(help: "Offset into the BAR (decimal, 0x hex, 0b binary; k, M, G suffixes), or a register name from the map.")
     var offset: String
 
     @Option(name: .customShort("n"), help: ArgumentHelp("Read COUNT consecutive registers.", valueName: "count"))
@@ -28,18 +29,23 @@ struct PeekCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
+    @Flag(help: "Explain each value with the device's register map (implied by --map).")
+    var decode = false
+
     func run() throws {
-        try Self.perform(global.settings, target.target, offset: offset, count: count, json: json)
+        try Self.perform(global.settings, target.target, offset: offset, count: count, json: json,
+                         decode: decode || global.map != nil)
     }
 
-    static func perform(_ settings: Settings, _ target: RegisterTarget, offset: String, count: String, json: Bool) throws(PCIMMIOError) {
-        let offset = try NumberParser.quantity(offset)
+    static func perform(_ settings: Settings, _ target: RegisterTarget, offset: String, count: String, json: Bool,
+                        decode: Bool) throws(PCIMMIOError) {
+        let reference = try RegisterReference(parsing: offset)
         let count = try NumberParser.value(count, what: "count")
         guard count >= 1, count <= 1 << 24 else {
             throw .invalidArgument("-n \(count): the count must be between 1 and 16777216")
         }
         let session = try settings.session()
-        try session.peek(target, offset: offset, count: Int(count), json: json)
+        try session.peek(target, reference, count: Int(count), json: json, decode: decode)
         try session.output.flush()
     }
 }

@@ -7,6 +7,7 @@ struct PokeCommand: ParsableCommand {
         abstract: "Write one register: exactly one store of the given width.",
         discussion: """
             --mask does a read-modify-write of only the masked bits (one read, one write).
+            Field assignments (CTRL.ENABLE=1 CTRL.MODE=3) of one register are one read-modify-write.
             --verify reads the register back and fails, showing both values, on a mismatch.
             --dry-run prints the write and opens nothing for writing (and reads nothing).
             A value wider than the width is an error, never truncated.
@@ -15,16 +16,15 @@ struct PokeCommand: ParsableCommand {
               pcimmio poke 00:02.0 bar0 0x04 0x12345678
               pcimmio poke 00:02.0 bar0 0x20 0x80 --mask 0x80 --verify
               pcimmio poke 00:02.0 2 0x10 0xab -w 8 --dry-run
+              pcimmio poke 00:02.0 0 CTRL.ENABLE=1 CTRL.MODE=3 --map Maps/device.json
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: TargetOptions
 
-    @Argument(help: "Offset into the BAR.")
-    var offset: String
-
-    @Argument(help: "Value to write (decimal, 0x hex, 0b binary).")
-    var value: String
+    @Argument(help: ArgumentHelp("OFFSET VALUE (offset or register name, then the value), or REGISTER.FIELD=VALUE assignments of one register.",
+                                 valueName: "offset-and-value"))
+    var write: [String] = []
 
     @Option(help: ArgumentHelp("Change only these bits (read-modify-write).", valueName: "mask"))
     var mask: String?
@@ -36,18 +36,14 @@ struct PokeCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try Self.perform(global.settings, target.target, offset: offset, value: value, mask: mask,
-                         verify: verify, dryRun: dryRun)
+        try Self.perform(global.settings, target.target, write: write, mask: mask, verify: verify, dryRun: dryRun)
     }
 
-    static func perform(_ settings: Settings, _ target: RegisterTarget, offset: String, value: String,
-                        mask: String?, verify: Bool, dryRun: Bool) throws(PCIMMIOError) {
-        let offset = try NumberParser.quantity(offset)
-        let poke = try Poke(width: target.width, value: NumberParser.value(value),
-                            mask: mask.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "mask") },
-                            verify: verify)
+    static func perform(_ settings: Settings, _ target: RegisterTarget, write: [String], mask: String?,
+                        verify: Bool, dryRun: Bool) throws(PCIMMIOError) {
+        let request = try ScriptStatement.pokeRequest(write, mask: mask)
         let session = try settings.session()
-        try session.poke(target, offset: offset, poke, dryRun: dryRun)
+        try session.poke(target, request, verify: verify, dryRun: dryRun)
         try session.output.flush()
     }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Glibc
 import PCIMMIO
 
 struct RunCommand: ParsableCommand {
@@ -8,10 +7,12 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a script of peeks, pokes, dumps and waits in one process.",
         discussion: """
             One command per line, with the same syntax as the subcommands:
-              peek DEVICE BAR OFFSET [-w BITS] [-n COUNT] [--json] [--wc]
-              poke DEVICE BAR OFFSET VALUE [-w BITS] [--mask MASK] [--verify] [--wc]
-              dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--wc]
-              wait DEVICE BAR OFFSET --mask MASK --value VALUE [-w BITS] [--timeout D] [--interval D] [--wc]
+              peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc]
+              poke DEVICE BAR OFFSET|REGISTER VALUE [-w BITS] [--mask MASK] [--verify] [--wc]
+              poke DEVICE BAR REGISTER.FIELD=VALUE... [--verify] [--wc]
+              dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--decode [--include-side-effects]] [--wc]
+              wait DEVICE BAR OFFSET|REGISTER --mask MASK --value VALUE [-w BITS] [--timeout D] [--interval D] [--wc]
+              wait DEVICE BAR --until REGISTER.FIELD=VALUE[,…] [--timeout D] [--interval D] [--wc]
               sleep DURATION          echo TEXT          set NAME VALUE   (then $NAME or ${NAME})
               # a word starting with # ends the line
             The whole script is parsed first: a syntax error runs nothing. Mappings stay open
@@ -35,7 +36,7 @@ struct RunCommand: ParsableCommand {
     var keepGoing = false
 
     func run() throws {
-        let text = try ScriptSource.read(script)
+        let text = try readWholeFile(script)
         let parsed: Script
         do {
             parsed = try Script(name: script == "-" ? "<stdin>" : script, text: text)
@@ -52,26 +53,6 @@ struct RunCommand: ParsableCommand {
         if !failures.isEmpty {
             if keepGoing && !dryRun { printError("\(failures.count) line\(failures.count == 1 ? "" : "s") failed") }
             throw ExitCode(failures[0].exitCode)
-        }
-    }
-}
-
-/// A script's bytes, from a file or standard input.
-enum ScriptSource {
-    static func read(_ path: String) throws(PCIMMIOError) -> [UInt8] {
-        let descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .system(call: "open script", path: path, errno: errno) }
-        defer { if path != "-" { close(descriptor) } }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let got = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw .system(call: "read script", path: path, errno: errno)
-            }
-            if got == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<got])
         }
     }
 }

@@ -4,6 +4,8 @@ import PCIMMIO
 struct Settings {
     var sysfs: String?
     var trace: String?
+    /// --map FILE; without it, maps come from the PCIMMIO_MAPS directory.
+    var map: String? = nil
 
     var root: String { PCITree.root(option: sysfs) }
 
@@ -14,6 +16,7 @@ struct Settings {
 
     /// A register session writing to stdout, tracing when --trace was given.
     func session() throws(PCIMMIOError) -> RegisterSession {
-        RegisterSession(root: root, trace: try trace.map { (path) throws(PCIMMIOError) in try TraceLog(path: path) })
+        RegisterSession(root: root, trace: try trace.map { (path) throws(PCIMMIOError) in try TraceLog(path: path) },
+                        maps: MapCatalog(explicit: map))
     }
 }

@@ -12,19 +12,23 @@ struct WaitCommand: ParsableCommand {
             Examples:
               pcimmio wait 00:03.0 bar0 0x20 --mask 0x1 --value 0
               pcimmio wait 00:03.0 0 0x20 --mask 0x80000000 --value 0x80000000 --timeout 2s --interval 10ms
+              pcimmio wait 00:02.0 0 --until STATUS.COMPUTING=0 --map Maps/qemu-edu.json
             """)
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: TargetOptions
 
-    @Argument(help: "Offset into the BAR.")
-    var offset: String
+    @Argument(help: "Offset into the BAR, or a register name (not with --until).")
+    var offset: String?
 
     @Option(help: ArgumentHelp("Bits to compare.", valueName: "mask"))
-    var mask: String
+    var mask: String?
 
     @Option(help: ArgumentHelp("What the masked bits must equal.", valueName: "value"))
-    var value: String
+    var value: String?
+
+    @Option(help: ArgumentHelp("Wait for fields instead: REGISTER.FIELD=VALUE[,REGISTER.FIELD=VALUE…] (needs a map).", valueName: "condition"))
+    var until: String?
 
     @Option(help: ArgumentHelp("Give up after this long.", valueName: "duration"))
     var timeout: String = "500ms"
@@ -34,13 +38,11 @@ struct WaitCommand: ParsableCommand {
 
     func run() throws {
         let target = try target.target
-        let offset = try NumberParser.quantity(offset)
-        let condition = try WaitCondition(width: target.width, mask: NumberParser.value(mask, what: "mask"),
-                                          value: NumberParser.value(value))
+        let request = try ScriptStatement.waitRequest(offset, mask: mask, value: value, until: until)
         let timeout = try DurationParser.nanoseconds(timeout, what: "--timeout")
         let interval = try DurationParser.nanoseconds(interval, what: "--interval")
         let session = try global.settings.session()
-        try session.wait(target, offset: offset, condition: condition, timeout: timeout, interval: interval)
+        try session.wait(target, request, timeout: timeout, interval: interval)
         try session.output.flush()
     }
 }

@@ -1,9 +1,10 @@
-/// Everything register commands share: the sysfs tree (opened once), resolved devices, open
-/// windows (kept, so a script of many accesses maps each page once), the trace log and the
-/// output. A one-shot command uses a session for one access; `run` uses one for a script.
+/// Everything register commands share: the sysfs tree (opened once), resolved devices, register
+/// maps, open windows (kept, so a script of many accesses maps each page once), the trace log
+/// and the output. A one-shot command uses a session for one access; `run` for a whole script.
 public final class RegisterSession {
     public let root: String
     public let output: OutputSink
+    public let maps: MapCatalog
     private let trace: TraceLog?
     private var tree: PCITree?
     private var devices: [String: PCIDevice] = [:]
@@ -14,10 +15,12 @@ public final class RegisterSession {
         let writable: Bool
     }
 
-    public init(root: String, trace: TraceLog? = nil, output: OutputSink = .standardOutput()) {
+    public init(root: String, trace: TraceLog? = nil, output: OutputSink = .standardOutput(),
+                maps: MapCatalog = MapCatalog(explicit: nil)) {
         self.root = root
         self.trace = trace
         self.output = output
+        self.maps = maps
     }
 
     /// The device a selector names, resolved once per session.
@@ -29,9 +32,64 @@ public final class RegisterSession {
         return found
     }
 
-    /// `count` registers of the target's width from `offset`, checked against the BAR.
-    public func plan(_ target: RegisterTarget, offset: UInt64, count: Int = 1, mode: AccessPlan.Mode) throws(PCIMMIOError) -> AccessPlan {
-        try AccessPlan(device: device(target.device), bar: target.bar, offset: offset, width: target.width,
+    /// The device's register map; an error when there is none.
+    public func map(for target: RegisterTarget) throws(PCIMMIOError) -> RegisterMap {
+        let device = try device(target.device)
+        guard let map = try maps.map(for: device) else {
+            throw .invalidArgument("no register map for \(device.address) [\(hex(device.vendorID, digits: 4)):\(hex(device.deviceID, digits: 4))]: give --map FILE, or put a map listing it in the directory named by PCIMMIO_MAPS")
+        }
+        return map
+    }
+
+    /// An offset, or a register of the device's map with its own width (-w must agree).
+    public func resolve(_ target: RegisterTarget, _ reference: RegisterReference) throws(PCIMMIOError) -> ResolvedRegister {
+        switch reference {
+        case let .offset(offset):
+            return ResolvedRegister(offset: offset, width: target.width, definition: nil)
+        case let .named(name):
+            let map = try map(for: target)
+            guard let register = map.register(named: name, bar: target.bar) else {
+                throw FieldUpdate.unknownRegister(name, map: map, bar: target.bar)
+            }
+            if let width = target.explicitWidth, width != register.width {
+                throw .invalidArgument("\(name) is a \(register.width.bits)-bit register; drop -w \(width.bits) or use -w \(register.width.bits)")
+            }
+            return ResolvedRegister(offset: register.offset, width: register.width, definition: register)
+        }
+    }
+
+    /// Where a poke writes and the checked write itself.
+    public func resolve(_ target: RegisterTarget, _ request: PokeRequest, verify: Bool) throws(PCIMMIOError) -> (ResolvedRegister, Poke) {
+        switch request {
+        case let .value(reference, value, mask):
+            let register = try resolve(target, reference)
+            if let definition = register.definition, !definition.access.writable {
+                throw .invalidArgument("\(definition.name) is \(definition.access.rawValue): it cannot be written")
+            }
+            return (register, try Poke(width: register.width, value: value, mask: mask, verify: verify))
+        case let .fields(assignments):
+            let update = try FieldUpdate(assignments, in: map(for: target), bar: target.bar, forWriting: true)
+            let register = try resolve(target, .named(update.register.name))
+            return (register, try Poke(width: register.width, value: update.value, mask: update.mask, verify: verify))
+        }
+    }
+
+    public func resolve(_ target: RegisterTarget, _ request: WaitRequest) throws(PCIMMIOError) -> (ResolvedRegister, WaitCondition) {
+        switch request {
+        case let .masked(reference, mask, value):
+            let register = try resolve(target, reference)
+            return (register, try WaitCondition(width: register.width, mask: mask, value: value))
+        case let .fields(assignments):
+            let update = try FieldUpdate(assignments, in: map(for: target), bar: target.bar, forWriting: false)
+            let register = try resolve(target, .named(update.register.name))
+            return (register, try WaitCondition(width: register.width, mask: update.mask, value: update.value))
+        }
+    }
+
+    /// `count` registers of `width` from `offset`, checked against the BAR.
+    public func plan(_ target: RegisterTarget, _ register: ResolvedRegister, count: Int = 1,
+                     mode: AccessPlan.Mode) throws(PCIMMIOError) -> AccessPlan {
+        try AccessPlan(device: device(target.device), bar: target.bar, offset: register.offset, width: register.width,
                        count: count, mode: mode, writeCombining: target.writeCombining)
     }
 
@@ -60,58 +118,5 @@ public final class RegisterSession {
         let window = try plan.open(trace: trace)
         windows[WindowKey(path: plan.path, writable: plan.mode == .write), default: []].append(window)
         return window
-    }
-
-    /// Unmaps and closes every window now rather than at the end of the session.
-    public func closeWindows() { windows.removeAll() }
-
-    // MARK: Operations, shared by the commands and by `run`.
-
-    public func peek(_ target: RegisterTarget, offset: UInt64, count: Int = 1, json: Bool = false) throws(PCIMMIOError) {
-        let plan = try plan(target, offset: offset, count: count, mode: .read)
-        let values = try window(for: plan).read(plan.width, at: plan.offset, count: plan.count)
-        if json {
-            let registers = values.enumerated().map { index, value in
-                JSON.object([
-                    ("offset", .number(plan.offset + UInt64(index * plan.width.bytes))),
-                    ("value", .number(value)),
-                    ("hex", .string(formatRegister(value, width: plan.width))),
-                ])
-            }
-            try output.write(JSON.object([
-                ("device", .string(plan.location.slot)), ("bar", .number(UInt64(plan.location.bar))),
-                ("width", .number(UInt64(plan.width.bits))), ("registers", .array(registers)),
-            ]).rendered() + "\n")
-        } else {
-            for value in values { try output.write(formatRegister(value, width: plan.width) + "\n") }
-        }
-    }
-
-    /// With `dryRun`, prints the write and opens nothing for writing (and reads nothing).
-    public func poke(_ target: RegisterTarget, offset: UInt64, _ poke: Poke, dryRun: Bool = false) throws(PCIMMIOError) {
-        let plan = try plan(target, offset: offset, mode: dryRun ? .read : .write)
-        if dryRun {
-            try output.write(poke.describe(plan.location, offset: plan.offset) + "\n")
-            return
-        }
-        try poke.apply(to: window(for: plan), at: plan.offset)
-    }
-
-    public func dump(_ target: RegisterTarget, region: Region, format: DumpFormat, to sink: OutputSink? = nil) throws(PCIMMIOError) {
-        let plan = try plan(target, region: region)
-        try format.write(RegionReader(window: window(for: plan), width: plan.width, region: plan.region),
-                         plan: plan, to: sink ?? output)
-    }
-
-    /// Polls until the condition holds; prints and returns the final value.
-    @discardableResult
-    public func wait(_ target: RegisterTarget, offset: UInt64, condition: WaitCondition,
-                     timeout: UInt64, interval: UInt64) throws(PCIMMIOError) -> UInt64 {
-        let plan = try plan(target, offset: offset, mode: .read)
-        try output.flush()
-        let value = try condition.wait(on: window(for: plan), at: plan.offset, location: plan.location,
-                                       timeout: timeout, interval: interval)
-        try output.write(formatRegister(value, width: plan.width) + "\n")
-        return value
     }
 }

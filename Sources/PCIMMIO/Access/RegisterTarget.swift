@@ -2,13 +2,37 @@
 public struct RegisterTarget {
     public let device: DeviceSelector
     public let bar: Int
-    public let width: Width
+    /// -w when given; a named register otherwise brings its own width.
+    public let explicitWidth: Width?
     public let writeCombining: Bool
 
-    public init(device: String, bar: String, width: String = "32", writeCombining: Bool = false) throws(PCIMMIOError) {
+    public var width: Width { explicitWidth ?? .w32 }
+
+    public init(device: String, bar: String, width: String? = nil, writeCombining: Bool = false) throws(PCIMMIOError) {
         self.device = try DeviceSelector(device)
         self.bar = try BARNumber.parse(bar)
-        self.width = try Width(parsing: width)
+        self.explicitWidth = try width.map { (text) throws(PCIMMIOError) in try Width(parsing: text) }
         self.writeCombining = writeCombining
     }
+}
+
+/// What a poke writes: a value at an offset or named register (optionally under a mask), or
+/// named fields of one register.
+public enum PokeRequest {
+    case value(RegisterReference, UInt64, mask: UInt64?)
+    case fields([FieldAssignment])
+}
+
+/// What a wait waits for: masked bits of a register, or named fields of one register.
+public enum WaitRequest {
+    case masked(RegisterReference, mask: UInt64, value: UInt64)
+    case fields([FieldAssignment])
+}
+
+/// A register reference made concrete for one device.
+public struct ResolvedRegister {
+    public let offset: UInt64
+    public let width: Width
+    /// The map's definition, when the register was named (or decoding found it).
+    public let definition: RegisterDefinition?
 }

@@ -4,6 +4,7 @@ public final class ScriptRunner {
     public let script: Script
     public let session: RegisterSession
     private var plans: [Int: AccessPlan] = [:]
+    private var pokes: [Int: Poke] = [:]
     private var windows: [Int: RegisterWindow] = [:]
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
     private let flushEachLine: Bool
@@ -53,14 +54,22 @@ public final class ScriptRunner {
         return failures
     }
 
+    /// The statement checked against its device: resolved names, bounds, alignment, width.
     private func plan(_ index: Int) throws(PCIMMIOError) -> AccessPlan? {
         if let known = plans[index] { return known }
         let plan: AccessPlan
         switch script.statements[index] {
-        case let .peek(target, offset, count, _): plan = try session.plan(target, offset: offset, count: count, mode: .read)
-        case let .poke(target, offset, _): plan = try session.plan(target, offset: offset, mode: .write)
-        case let .dump(target, region, _): plan = try session.plan(target, region: region)
-        case let .wait(target, offset, _, _, _): plan = try session.plan(target, offset: offset, mode: .read)
+        case let .peek(target, reference, count, _, _):
+            plan = try session.plan(target, session.resolve(target, reference), count: count, mode: .read)
+        case let .poke(target, request, verify):
+            let (register, poke) = try session.resolve(target, request, verify: verify)
+            plan = try session.plan(target, register, mode: .write)
+            pokes[index] = poke
+        case let .dump(target, region, _, decode, _):
+            if decode { _ = try session.map(for: target) }
+            plan = try session.plan(target, region: region)
+        case let .wait(target, request, _, _):
+            plan = try session.plan(target, session.resolve(target, request).0, mode: .read)
         case .sleep, .echo: return nil
         }
         plans[index] = plan
@@ -77,22 +86,26 @@ public final class ScriptRunner {
     private func execute(_ index: Int) throws(PCIMMIOError) {
         let output = session.output
         switch script.statements[index] {
-        case let .peek(target, offset, count, json):
-            if count == 1 && !json, let plan = try plan(index) {
+        case let .peek(target, reference, count, json, decode):
+            if count == 1 && !json && !decode, let plan = try plan(index) {
                 // The common line: one register, formatted straight into the output buffer.
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<plan.width.bytes])
                 try window(index, plan).read(plan.width, at: plan.offset, into: bytes)
                 try output.writeRegister(registerValue(UnsafeRawBufferPointer(bytes), at: 0, width: plan.width), width: plan.width)
             } else {
-                try session.peek(target, offset: offset, count: count, json: json)
+                try session.peek(target, reference, count: count, json: json, decode: decode)
             }
-        case let .poke(_, _, poke):
-            guard let plan = try plan(index) else { return }
+        case .poke:
+            guard let plan = try plan(index), let poke = pokes[index] else { return }
             try poke.apply(to: window(index, plan), at: plan.offset)
-        case let .dump(target, region, format):
-            try session.dump(target, region: region, format: format)
-        case let .wait(target, offset, condition, timeout, interval):
-            try session.wait(target, offset: offset, condition: condition, timeout: timeout, interval: interval)
+        case let .dump(target, region, format, decode, includeSideEffects):
+            if decode {
+                try session.dumpRegisters(target, region: region, includeSideEffects: includeSideEffects)
+            } else {
+                try session.dump(target, region: region, format: format)
+            }
+        case let .wait(target, request, timeout, interval):
+            try session.wait(target, request, timeout: timeout, interval: interval)
         case let .sleep(nanoseconds):
             try output.flush()
             Clock.sleep(nanoseconds: nanoseconds)

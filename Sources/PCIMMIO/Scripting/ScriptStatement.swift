@@ -1,26 +1,26 @@
 /// One line of a `run` script, parsed and checked for syntax (not yet against a device).
 public enum ScriptStatement {
-    case peek(RegisterTarget, offset: UInt64, count: Int, json: Bool)
-    case poke(RegisterTarget, offset: UInt64, Poke)
-    case dump(RegisterTarget, Region, DumpFormat)
-    case wait(RegisterTarget, offset: UInt64, WaitCondition, timeout: UInt64, interval: UInt64)
+    case peek(RegisterTarget, RegisterReference, count: Int, json: Bool, decode: Bool)
+    case poke(RegisterTarget, PokeRequest, verify: Bool)
+    case dump(RegisterTarget, Region, DumpFormat, decode: Bool, includeSideEffects: Bool)
+    case wait(RegisterTarget, WaitRequest, timeout: UInt64, interval: UInt64)
     case sleep(nanoseconds: UInt64)
     case echo(String)
 
     /// What each command accepts, for parsing and for error messages.
     static let grammar: [String: (positional: ClosedRange<Int>, flags: Set<String>, options: Set<String>)] = [
-        "peek": (3...3, ["--wc", "--json"], ["-w", "-n"]),
-        "poke": (4...4, ["--wc", "--verify"], ["-w", "--mask"]),
-        "dump": (2...3, ["--wc"], ["-w", "--format"]),
-        "wait": (3...3, ["--wc"], ["-w", "--mask", "--value", "--timeout", "--interval"]),
+        "peek": (3...3, ["--wc", "--json", "--decode"], ["-w", "-n"]),
+        "poke": (3...64, ["--wc", "--verify"], ["-w", "--mask"]),
+        "dump": (2...3, ["--wc", "--decode", "--include-side-effects"], ["-w", "--format"]),
+        "wait": (2...3, ["--wc"], ["-w", "--mask", "--value", "--until", "--timeout", "--interval"]),
         "sleep": (1...1, [], []),
     ]
 
     static let usage: [String: String] = [
-        "peek": "peek DEVICE BAR OFFSET [-w BITS] [-n COUNT] [--json] [--wc]",
-        "poke": "poke DEVICE BAR OFFSET VALUE [-w BITS] [--mask MASK] [--verify] [--wc]",
-        "dump": "dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--wc]",
-        "wait": "wait DEVICE BAR OFFSET --mask MASK --value VALUE [-w BITS] [--timeout D] [--interval D] [--wc]",
+        "peek": "peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc]",
+        "poke": "poke DEVICE BAR OFFSET|REGISTER VALUE [-w BITS] [--mask MASK] [--verify] [--wc], or poke DEVICE BAR REG.FIELD=VALUE...",
+        "dump": "dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--decode [--include-side-effects]] [--wc]",
+        "wait": "wait DEVICE BAR OFFSET|REGISTER --mask MASK --value VALUE, or wait DEVICE BAR --until REG.FIELD=VALUE[,…]; [-w BITS] [--timeout D] [--interval D] [--wc]",
         "sleep": "sleep DURATION",
         "echo": "echo TEXT",
         "set": "set NAME VALUE",
@@ -47,34 +47,59 @@ public enum ScriptStatement {
         }
         let arguments = tokens.positional
         guard shape.positional.contains(arguments.count) else {
-            throw .invalidArgument("\(command) takes \(shape.positional.lowerBound == shape.positional.upperBound ? "" : "\(shape.positional.lowerBound) to ")\(shape.positional.upperBound) argument\(shape.positional.upperBound == 1 ? "" : "s"), got \(arguments.count) (usage: \(usage[command]!))")
+            throw .invalidArgument("wrong number of arguments: \(arguments.count) (usage: \(usage[command]!))")
         }
         if command == "sleep" { return .sleep(nanoseconds: try DurationParser.nanoseconds(arguments[0], what: "sleep")) }
 
-        let target = try RegisterTarget(device: arguments[0], bar: arguments[1], width: tokens.options["-w"] ?? "32",
+        let target = try RegisterTarget(device: arguments[0], bar: arguments[1], width: tokens.options["-w"],
                                         writeCombining: tokens.flags.contains("--wc"))
         switch command {
         case "peek":
             let count = try NumberParser.value(tokens.options["-n"] ?? "1", what: "count")
             guard count >= 1, count <= 1 << 24 else { throw .invalidArgument("-n \(count): the count must be between 1 and 16777216") }
-            return .peek(target, offset: try NumberParser.quantity(arguments[2]), count: Int(count), json: tokens.flags.contains("--json"))
+            return .peek(target, try RegisterReference(parsing: arguments[2]), count: Int(count),
+                         json: tokens.flags.contains("--json"), decode: tokens.flags.contains("--decode"))
         case "poke":
-            let mask = try tokens.options["--mask"].map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "mask") }
-            let poke = try Poke(width: target.width, value: NumberParser.value(arguments[3]), mask: mask,
-                                verify: tokens.flags.contains("--verify"))
-            return .poke(target, offset: try NumberParser.quantity(arguments[2]), poke)
+            return .poke(target, try pokeRequest(Array(arguments[2...]), mask: tokens.options["--mask"]),
+                         verify: tokens.flags.contains("--verify"))
         case "dump":
-            let region = try Region(parsing: arguments.count > 2 ? arguments[2] : "0")
-            return .dump(target, region, try DumpFormat(parsing: tokens.options["--format"] ?? "hex"))
+            return .dump(target, try Region(parsing: arguments.count > 2 ? arguments[2] : "0"),
+                         try DumpFormat(parsing: tokens.options["--format"] ?? "hex"),
+                         decode: tokens.flags.contains("--decode"),
+                         includeSideEffects: tokens.flags.contains("--include-side-effects"))
         default: // wait
-            guard let mask = tokens.options["--mask"], let value = tokens.options["--value"] else {
-                throw .invalidArgument("wait needs --mask and --value (usage: \(usage["wait"]!))")
-            }
-            let condition = try WaitCondition(width: target.width, mask: NumberParser.value(mask, what: "mask"),
-                                              value: NumberParser.value(value))
-            return .wait(target, offset: try NumberParser.quantity(arguments[2]), condition,
+            return .wait(target, try waitRequest(arguments.count > 2 ? arguments[2] : nil, mask: tokens.options["--mask"],
+                                                 value: tokens.options["--value"], until: tokens.options["--until"]),
                          timeout: try DurationParser.nanoseconds(tokens.options["--timeout"] ?? "500ms", what: "--timeout"),
                          interval: try DurationParser.nanoseconds(tokens.options["--interval"] ?? "1ms", what: "--interval"))
         }
+    }
+
+    /// `OFFSET VALUE [--mask M]` or `REG.FIELD=VALUE...`, as poke takes them.
+    public static func pokeRequest(_ arguments: [String], mask: String?) throws(PCIMMIOError) -> PokeRequest {
+        if arguments.allSatisfy(FieldAssignment.looksLikeOne) {
+            guard mask == nil else { throw .invalidArgument("--mask goes with OFFSET VALUE, not with field assignments (they make their own mask)") }
+            return .fields(try arguments.map { (text) throws(PCIMMIOError) in try FieldAssignment(parsing: text) })
+        }
+        guard arguments.count == 2 else {
+            throw .invalidArgument("poke takes OFFSET VALUE, or REGISTER.FIELD=VALUE assignments (got \(arguments.joined(separator: " ")))")
+        }
+        return .value(try RegisterReference(parsing: arguments[0]), try NumberParser.value(arguments[1]),
+                      mask: try mask.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "mask") })
+    }
+
+    /// `OFFSET --mask M --value V` or `--until REG.FIELD=VALUE[,REG.FIELD=VALUE…]`, as wait takes them.
+    public static func waitRequest(_ offset: String?, mask: String?, value: String?, until: String?) throws(PCIMMIOError) -> WaitRequest {
+        if let until {
+            guard offset == nil, mask == nil, value == nil else {
+                throw .invalidArgument("--until names the register itself: give it without OFFSET, --mask or --value")
+            }
+            return .fields(try until.split(separator: ",").map { (text) throws(PCIMMIOError) in try FieldAssignment(parsing: String(text)) })
+        }
+        guard let offset, let mask, let value else {
+            throw .invalidArgument("wait needs OFFSET --mask MASK --value VALUE, or --until REGISTER.FIELD=VALUE")
+        }
+        return .masked(try RegisterReference(parsing: offset), mask: try NumberParser.value(mask, what: "mask"),
+                       value: try NumberParser.value(value))
     }
 }

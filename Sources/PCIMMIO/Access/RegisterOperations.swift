@@ -1,0 +1,81 @@
+/// The operations of the register commands, shared by the one-shot commands and `run`.
+extension RegisterSession {
+    /// `decode` explains each value with the device's register map.
+    public func peek(_ target: RegisterTarget, _ reference: RegisterReference, count: Int = 1, json: Bool = false,
+                     decode: Bool = false) throws(PCIMMIOError) {
+        let register = try resolve(target, reference)
+        let plan = try plan(target, register, count: count, mode: .read)
+        let values = try window(for: plan).read(plan.width, at: plan.offset, count: plan.count)
+        let map = decode ? try map(for: target) : nil
+        let definitions = values.indices.map { index in
+            map?.register(at: plan.offset + UInt64(index * plan.width.bytes), bar: target.bar).flatMap { $0.width == plan.width ? $0 : nil }
+        }
+        if json {
+            let registers = values.enumerated().map { index, value in
+                definitions[index]?.decodedJSON(value) ?? JSON.object([
+                    ("offset", .number(plan.offset + UInt64(index * plan.width.bytes))),
+                    ("value", .number(value)),
+                    ("hex", .string(formatRegister(value, width: plan.width))),
+                ])
+            }
+            try output.write(JSON.object([
+                ("device", .string(plan.location.slot)), ("bar", .number(UInt64(plan.location.bar))),
+                ("width", .number(UInt64(plan.width.bits))), ("registers", .array(registers)),
+            ]).rendered() + "\n")
+        } else {
+            for (index, value) in values.enumerated() {
+                try output.write(definitions[index]?.decoded(value) ?? formatRegister(value, width: plan.width) + "\n")
+            }
+        }
+    }
+
+    /// With `dryRun`, prints the write and opens nothing for writing (and reads nothing).
+    public func poke(_ target: RegisterTarget, _ request: PokeRequest, verify: Bool = false, dryRun: Bool = false) throws(PCIMMIOError) {
+        let (register, poke) = try resolve(target, request, verify: verify)
+        let plan = try plan(target, register, mode: dryRun ? .read : .write)
+        if dryRun {
+            try output.write(poke.describe(plan.location, offset: plan.offset) + "\n")
+            return
+        }
+        try poke.apply(to: window(for: plan), at: plan.offset)
+    }
+
+    /// Polls until the condition holds; prints and returns the final value.
+    @discardableResult
+    public func wait(_ target: RegisterTarget, _ request: WaitRequest, timeout: UInt64, interval: UInt64) throws(PCIMMIOError) -> UInt64 {
+        let (register, condition) = try resolve(target, request)
+        let plan = try plan(target, register, mode: .read)
+        try output.flush()
+        let value = try condition.wait(on: window(for: plan), at: plan.offset, location: plan.location,
+                                       timeout: timeout, interval: interval)
+        try output.write(formatRegister(value, width: plan.width) + "\n")
+        return value
+    }
+
+    public func dump(_ target: RegisterTarget, region: Region, format: DumpFormat, to sink: OutputSink? = nil) throws(PCIMMIOError) {
+        let plan = try plan(target, region: region)
+        try format.write(RegionReader(window: window(for: plan), width: plan.width, region: plan.region),
+                         plan: plan, to: sink ?? output)
+    }
+
+    /// `dump --map`: each register of the map inside the region, read once at its own width
+    /// and decoded. Write-only and read-side-effect (rc) registers are skipped, and listed as
+    /// skipped, unless `includeSideEffects`.
+    public func dumpRegisters(_ target: RegisterTarget, region: Region, includeSideEffects: Bool,
+                              to sink: OutputSink? = nil) throws(PCIMMIOError) {
+        let out = sink ?? output
+        let map = try map(for: target)
+        let barSize = try device(target.device).bar(target.bar)?.size ?? 0
+        let end = region.size.map { region.start + $0 } ?? barSize
+        for register in map.registers(bar: target.bar, in: region.start..<end) {
+            if !register.access.readable || (register.access.readHasSideEffects && !includeSideEffects) {
+                try out.write("skipped " + register.name + " @0x" + String(register.offset, radix: 16) + " (" + register.access.rawValue
+                              + (register.access.readable ? ": reading it has side effects; --include-side-effects reads it)\n" : ": write-only)\n"))
+                continue
+            }
+            let resolved = ResolvedRegister(offset: register.offset, width: register.width, definition: register)
+            let plan = try plan(target, resolved, mode: .read)
+            try out.write(register.decoded(window(for: plan).read(register.width, at: register.offset)))
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Glibc
+
+/// Which register map describes a device: the one given with `--map FILE`, else the first
+/// map (by file name) in the `PCIMMIO_MAPS` directory that lists the device's vendor:device.
+/// Maps are read only when a register name is used or decoding is asked for.
+public final class MapCatalog {
+    public let explicit: String?
+    public let directory: String?
+    private var loaded: [RegisterMap]?
+
+    public init(explicit: String?, directory: String? = MapCatalog.environmentDirectory) {
+        self.explicit = explicit
+        self.directory = directory
+    }
+
+    public static var environmentDirectory: String? {
+        guard let value = getenv("PCIMMIO_MAPS"), value.pointee != 0 else { return nil }
+        return String(cString: value)
+    }
+
+    /// The map for `device`, nil when none applies. A `--map` that does not list the device is an error.
+    public func map(for device: PCIDevice) throws(PCIMMIOError) -> RegisterMap? {
+        let maps = try load()
+        if let explicit, let map = maps.first {
+            guard map.applies(to: device) else {
+                throw .invalidArgument("map \(explicit) is for \(map.devices.map(\.description).joined(separator: ", ")); \(device.address) is \(hex(device.vendorID, digits: 4)):\(hex(device.deviceID, digits: 4))")
+            }
+            return map
+        }
+        return maps.first { $0.applies(to: device) }
+    }
+
+    private func load() throws(PCIMMIOError) -> [RegisterMap] {
+        if let loaded { return loaded }
+        var paths: [String] = []
+        if let explicit {
+            paths = [explicit]
+        } else if let directory, let listing = opendir(directory) {
+            defer { closedir(listing) }
+            while let entry = readdir(listing) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+                if name.hasSuffix(".json") { paths.append(directory + "/" + name) }
+            }
+            paths.sort()
+        }
+        var maps: [RegisterMap] = []
+        for path in paths {
+            do throws(MapProblems) {
+                maps.append(try RegisterMapLoader.load(path))
+            } catch {
+                let first = error.problems[0]
+                throw .invalidArgument("register map \(first)" + (error.problems.count > 1 ? " (and \(error.problems.count - 1) more: run 'pcimmio map check \(path)')" : ""))
+            }
+        }
+        loaded = maps
+        return maps
+    }
+}

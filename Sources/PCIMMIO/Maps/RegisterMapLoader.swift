@@ -1,0 +1,224 @@
+import Glibc
+
+/// Reads a JSON map file into a RegisterMap, collecting every mistake with its line:
+/// unknown keys, bad numbers, misaligned offsets, overlapping registers, fields past the
+/// width or overlapping each other, duplicate names, values too wide for their field.
+public struct RegisterMapLoader {
+    public let file: String
+    private(set) var problems: [MapProblem] = []
+
+    /// The map, or every problem found in it.
+    public static func load(_ path: String) throws(MapProblems) -> RegisterMap {
+        let (map, problems) = check(path)
+        guard problems.isEmpty, let map else { throw MapProblems(problems: problems) }
+        return map
+    }
+
+    /// `map check`: the map as far as it could be read, and all its problems.
+    public static func check(_ path: String) -> (RegisterMap?, [MapProblem]) {
+        var loader = RegisterMapLoader(file: path)
+        let bytes: [UInt8]
+        do throws(PCIMMIOError) {
+            bytes = try readWholeFile(path)
+        } catch {
+            return (nil, [MapProblem(file: path, line: 0, message: error.description)])
+        }
+        let root: JSONNode
+        do throws(JSONParser.Failure) {
+            root = try JSONParser.parse(bytes)
+        } catch {
+            return (nil, [MapProblem(file: path, line: error.line, message: "not valid JSON: \(error.message)")])
+        }
+        let map = loader.map(root)
+        return (map, loader.problems.sorted { $0.line < $1.line })
+    }
+
+    private init(file: String) { self.file = file }
+
+    private mutating func problem(_ node: JSONNode, _ message: String) {
+        problems.append(MapProblem(file: file, line: node.line, message: message))
+    }
+
+    private mutating func map(_ root: JSONNode) -> RegisterMap? {
+        guard case let .object(members, _) = root else { problem(root, "a map is a JSON object with \"devices\" and \"bars\""); return nil }
+        unknownKeys(members, allowed: ["name", "description", "devices", "bars"], in: "a map")
+        var devices: [RegisterMap.DeviceID] = []
+        if case let .array(items, _)? = root["devices"] {
+            for item in items {
+                guard case let .string(text, _) = item, let id = Self.deviceID(text) else {
+                    problem(item, "devices entries are \"vendor:device\" in hex, like \"1234:11e8\""); continue
+                }
+                devices.append(id)
+            }
+        } else {
+            problem(root, "missing \"devices\": a list of \"vendor:device\" ids the map applies to")
+        }
+        var registers: [RegisterDefinition] = []
+        if case let .object(bars, _)? = root["bars"] {
+            for (key, list) in bars {
+                guard let bar = Int(key), (0...5).contains(bar), key.count == 1 else {
+                    problem(list, "bars keys are \"0\" to \"5\", not \"\(key)\""); continue
+                }
+                guard case let .array(items, _) = list else { problem(list, "bar \(bar) must be a list of registers"); continue }
+                let parsed = items.compactMap { register($0, bar: bar) }
+                checkOverlaps(parsed)
+                registers += parsed
+            }
+        } else {
+            problem(root, "missing \"bars\": an object from BAR number to a list of registers")
+        }
+        return RegisterMap(file: file, name: string(root["name"]), devices: devices, registers: registers)
+    }
+
+    private mutating func register(_ node: JSONNode, bar: Int) -> RegisterDefinition? {
+        guard case let .object(members, line) = node else { problem(node, "a register is an object"); return nil }
+        unknownKeys(members, allowed: ["name", "offset", "width", "access", "reset", "description", "fields"], in: "a register")
+        guard let name = identifier(node["name"], owner: node, what: "register") else { return nil }
+        guard let offsetNode = node["offset"], let offset = number(offsetNode, what: "offset of \(name)") else {
+            if node["offset"] == nil { problem(node, "register \(name) has no \"offset\"") }
+            return nil
+        }
+        var width = Width.w32
+        if let widthNode = node["width"] {
+            guard let bits = number(widthNode, what: "width of \(name)"), let parsed = Width(rawValue: Int(clamping: bits)) else {
+                problem(widthNode, "width of \(name) must be 8, 16, 32 or 64"); return nil
+            }
+            width = parsed
+        }
+        if offset % UInt64(width.bytes) != 0 {
+            problem(offsetNode, "register \(name) at offset 0x\(String(offset, radix: 16)) is not aligned to its \(width.bits)-bit width")
+        }
+        let access = self.access(node["access"], of: "register \(name)") ?? .rw
+        var reset: UInt64?
+        if let resetNode = node["reset"], let value = number(resetNode, what: "reset of \(name)") {
+            if value & ~width.mask != 0 { problem(resetNode, "reset value 0x\(String(value, radix: 16)) of \(name) does not fit in \(width.bits) bits") }
+            reset = value
+        }
+        var fields: [RegisterField] = []
+        if let fieldsNode = node["fields"] {
+            guard case let .array(items, _) = fieldsNode else { problem(fieldsNode, "fields of \(name) must be a list"); return nil }
+            fields = items.compactMap { field($0, register: name, width: width) }
+            checkFields(fields, register: name)
+        }
+        return RegisterDefinition(name: name, bar: bar, offset: offset, width: width, access: access, reset: reset,
+                                  description: string(node["description"]), fields: fields, line: line)
+    }
+
+    private mutating func field(_ node: JSONNode, register: String, width: Width) -> RegisterField? {
+        guard case let .object(members, line) = node else { problem(node, "a field of \(register) is an object"); return nil }
+        unknownKeys(members, allowed: ["name", "bits", "access", "description", "values"], in: "a field")
+        guard let name = identifier(node["name"], owner: node, what: "field of \(register)") else { return nil }
+        guard let bitsNode = node["bits"], let (high, low) = bits(bitsNode) else {
+            problem(node["bits"] ?? node, "field \(register).\(name) needs \"bits\": \"HIGH:LOW\" or one bit number"); return nil
+        }
+        if high >= width.bits {
+            problem(bitsNode, "field \(register).\(name) bits \(high):\(low) go past the register's \(width.bits) bits"); return nil
+        }
+        let field = RegisterField(name: name, low: low, high: high, access: access(node["access"], of: "field \(register).\(name)"),
+                                  description: string(node["description"]), values: [], line: line)
+        var values: [RegisterField.NamedValue] = []
+        if let valuesNode = node["values"] {
+            guard case let .object(pairs, _) = valuesNode else { problem(valuesNode, "values of \(register).\(name) map names to numbers"); return field }
+            for (valueName, valueNode) in pairs {
+                guard let value = number(valueNode, what: "value \(valueName) of \(register).\(name)") else { continue }
+                if value > field.largest {
+                    problem(valueNode, "value \(valueName)=\(value) does not fit field \(register).\(name) (\(field.bitCount) bit\(field.bitCount == 1 ? "" : "s"), largest \(field.largest))")
+                }
+                if values.contains(where: { $0.value == value }) { problem(valueNode, "value \(value) of \(register).\(name) is named twice") }
+                values.append(.init(name: valueName, value: value))
+            }
+        }
+        return RegisterField(name: name, low: low, high: high, access: field.access, description: field.description,
+                             values: values, line: line)
+    }
+
+    private mutating func checkOverlaps(_ registers: [RegisterDefinition]) {
+        for (index, register) in registers.enumerated() {
+            for earlier in registers[..<index] {
+                if earlier.name == register.name {
+                    problems.append(MapProblem(file: file, line: register.line, message: "register name \(register.name) is used twice in BAR \(register.bar) (also line \(earlier.line))"))
+                }
+                let a = register.offset..<register.offset + UInt64(register.width.bytes)
+                let b = earlier.offset..<earlier.offset + UInt64(earlier.width.bytes)
+                if a.overlaps(b) {
+                    problems.append(MapProblem(file: file, line: register.line, message: "register \(register.name) (0x\(String(register.offset, radix: 16)), \(register.width.bits)-bit) overlaps \(earlier.name) (0x\(String(earlier.offset, radix: 16)), \(earlier.width.bits)-bit, line \(earlier.line))"))
+                }
+            }
+        }
+    }
+
+    private mutating func checkFields(_ fields: [RegisterField], register: String) {
+        for (index, field) in fields.enumerated() {
+            for earlier in fields[..<index] {
+                if earlier.name == field.name {
+                    problems.append(MapProblem(file: file, line: field.line, message: "field name \(register).\(field.name) is used twice (also line \(earlier.line))"))
+                }
+                if earlier.mask & field.mask != 0 {
+                    problems.append(MapProblem(file: file, line: field.line, message: "field \(register).\(field.name) \(field.bitsText) overlaps \(earlier.name) \(earlier.bitsText) (line \(earlier.line))"))
+                }
+            }
+        }
+    }
+
+    private mutating func unknownKeys(_ members: [(key: String, value: JSONNode)], allowed: Set<String>, in what: String) {
+        for (key, value) in members where !allowed.contains(key) {
+            problem(value, "unknown key \"\(key)\" in \(what) (allowed: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    private mutating func identifier(_ node: JSONNode?, owner: JSONNode, what: String) -> String? {
+        guard case let .string(name, _)? = node else { problem(owner, "a \(what) needs a \"name\""); return nil }
+        guard let first = name.first, first.isLetter || first == "_", name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            problem(node!, "\(what) name '\(name)' must be letters, digits and _ (it is used on the command line)"); return nil
+        }
+        return name
+    }
+
+    private mutating func number(_ node: JSONNode, what: String) -> UInt64? {
+        let text: String
+        switch node {
+        case let .number(value, _), let .string(value, _): text = value
+        default: problem(node, "\(what) must be a number or a \"0x…\" string"); return nil
+        }
+        guard let value = try? NumberParser.value(text, what: what) else {
+            problem(node, "\(what) '\(text)' is not a number (decimal, 0x hex or 0b binary)"); return nil
+        }
+        return value
+    }
+
+    private mutating func access(_ node: JSONNode?, of what: String) -> RegisterAccess? {
+        guard let node else { return nil }
+        guard case let .string(text, _) = node, let access = RegisterAccess(rawValue: text) else {
+            problem(node, "access of \(what) must be rw, ro, wo or rc"); return nil
+        }
+        return access
+    }
+
+    private func string(_ node: JSONNode?) -> String? {
+        if case let .string(text, _)? = node { return text }
+        return nil
+    }
+
+    private mutating func bits(_ node: JSONNode) -> (Int, Int)? {
+        let text: String
+        switch node {
+        case let .number(value, _), let .string(value, _): text = value
+        default: return nil
+        }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let high = Int(parts[0]), let low = Int(parts.last!), high >= low, low >= 0 else { return nil }
+        return (high, low)
+    }
+
+    static func deviceID(_ text: String) -> RegisterMap.DeviceID? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, parts.allSatisfy({ $0.count == 4 }),
+              let vendor = UInt16(parts[0], radix: 16), let device = UInt16(parts[1], radix: 16) else { return nil }
+        return .init(vendor: vendor, device: device)
+    }
+}
+
+/// Every problem of a map that could not be used.
+public struct MapProblems: Error {
+    public let problems: [MapProblem]
+}

@@ -1,0 +1,81 @@
+/// What an OFFSET argument names: a number, or a register of the device's map.
+public enum RegisterReference: Sendable, Equatable {
+    case offset(UInt64)
+    case named(String)
+
+    public init(parsing text: String) throws(PCIMMIOError) {
+        if let first = text.first, first.isLetter || first == "_", !text.lowercased().hasPrefix("0x"),
+           text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+            self = .named(text)
+        } else {
+            self = .offset(try NumberParser.quantity(text))
+        }
+    }
+}
+
+/// `REGISTER.FIELD=VALUE`: a field write (poke) or a field condition (wait --until).
+public struct FieldAssignment: Sendable, Equatable {
+    public let register: String
+    public let field: String
+    /// A number, or one of the field's named values.
+    public let value: String
+
+    public init(parsing text: String) throws(PCIMMIOError) {
+        guard let equals = text.firstIndex(of: "="), let dot = text[..<equals].firstIndex(of: ".") else {
+            throw .invalidArgument("'\(text)' is not a field assignment (expected REGISTER.FIELD=VALUE, e.g. CTRL.ENABLE=1)")
+        }
+        register = String(text[..<dot])
+        field = String(text[text.index(after: dot)..<equals])
+        value = String(text[text.index(after: equals)...])
+        guard !register.isEmpty, !field.isEmpty, !value.isEmpty else {
+            throw .invalidArgument("'\(text)' is not a field assignment (expected REGISTER.FIELD=VALUE, e.g. CTRL.ENABLE=1)")
+        }
+    }
+
+    public static func looksLikeOne(_ text: String) -> Bool { text.contains("=") }
+}
+
+/// Several field assignments of one register, combined into one mask and value.
+public struct FieldUpdate: Sendable, Equatable {
+    public let register: RegisterDefinition
+    public let mask: UInt64
+    public let value: UInt64
+
+    public init(_ assignments: [FieldAssignment], in map: RegisterMap, bar: Int, forWriting: Bool) throws(PCIMMIOError) {
+        let names = Set(assignments.map(\.register))
+        guard names.count == 1, let name = names.first else {
+            throw .invalidArgument("fields of one register per command (got \(names.sorted().joined(separator: ", ")))")
+        }
+        guard let register = map.register(named: name, bar: bar) else { throw Self.unknownRegister(name, map: map, bar: bar) }
+        var mask: UInt64 = 0
+        var value: UInt64 = 0
+        for assignment in assignments {
+            guard let field = register.field(assignment.field) else {
+                throw .invalidArgument("register \(name) has no field \(assignment.field) (fields: \(register.fields.map(\.name).joined(separator: ", ")))")
+            }
+            if forWriting, let access = field.access ?? Optional(register.access), !access.writable {
+                throw .invalidArgument("field \(name).\(field.name) is \(access.rawValue): it cannot be written")
+            }
+            let number: UInt64
+            if let named = field.values.first(where: { $0.name == assignment.value }) {
+                number = named.value
+            } else {
+                number = try NumberParser.value(assignment.value, what: "value of \(name).\(field.name)")
+            }
+            guard number <= field.largest else {
+                throw .invalidArgument("\(name).\(field.name)=\(assignment.value) does not fit the field's \(field.bitCount) bit\(field.bitCount == 1 ? "" : "s") (largest \(field.largest))")
+            }
+            guard mask & field.mask == 0 else { throw .invalidArgument("field \(name).\(field.name) is given twice") }
+            mask |= field.mask
+            value |= number << UInt64(field.low)
+        }
+        self.register = register
+        self.mask = mask
+        self.value = value
+    }
+
+    static func unknownRegister(_ name: String, map: RegisterMap, bar: Int) -> PCIMMIOError {
+        let known = map.registers.filter { $0.bar == bar }.map(\.name)
+        return .invalidArgument("no register \(name) in BAR \(bar) of map \(map.file)" + (known.isEmpty ? " (it describes no registers in BAR \(bar))" : " (registers: \(known.joined(separator: ", ")))"))
+    }
+}
