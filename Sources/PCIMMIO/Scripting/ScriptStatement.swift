@@ -60,16 +60,20 @@ public enum ScriptStatement {
             return .peek(target, try RegisterReference(parsing: arguments[2]), count: Int(count),
                          json: tokens.flags.contains("--json"), decode: tokens.flags.contains("--decode"))
         case "poke":
-            return .poke(target, try pokeRequest(Array(arguments[2...]), mask: tokens.options["--mask"]),
-                         verify: tokens.flags.contains("--verify"))
+            let request = try pokeRequest(Array(arguments[2...]), mask: tokens.options["--mask"])
+            // At a plain offset the width is known now: check the value while parsing.
+            if case let .value(.offset, value, mask) = request { _ = try Poke(width: target.width, value: value, mask: mask) }
+            return .poke(target, request, verify: tokens.flags.contains("--verify"))
         case "dump":
             return .dump(target, try Region(parsing: arguments.count > 2 ? arguments[2] : "0"),
                          try DumpFormat(parsing: tokens.options["--format"] ?? "hex"),
                          decode: tokens.flags.contains("--decode"),
                          includeSideEffects: tokens.flags.contains("--include-side-effects"))
         default: // wait
-            return .wait(target, try waitRequest(arguments.count > 2 ? arguments[2] : nil, mask: tokens.options["--mask"],
-                                                 value: tokens.options["--value"], until: tokens.options["--until"]),
+            let request = try waitRequest(arguments.count > 2 ? arguments[2] : nil, mask: tokens.options["--mask"],
+                                          value: tokens.options["--value"], until: tokens.options["--until"])
+            if case let .masked(.offset, mask, value) = request { _ = try WaitCondition(width: target.width, mask: mask, value: value) }
+            return .wait(target, request,
                          timeout: try DurationParser.nanoseconds(tokens.options["--timeout"] ?? "500ms", what: "--timeout"),
                          interval: try DurationParser.nanoseconds(tokens.options["--interval"] ?? "1ms", what: "--interval"))
         }

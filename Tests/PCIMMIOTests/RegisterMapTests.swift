@@ -1,0 +1,108 @@
+import Glibc
+import Testing
+@testable import PCIMMIO
+
+@Suite struct RegisterMapTests {
+    /// The shipped maps, found from this file's place in the package.
+    static let mapsDirectory: String = {
+        var path = #filePath
+        for _ in 0..<3 { path = String(path[..<path.lastIndex(of: "/")!]) }
+        return path + "/Maps"
+    }()
+
+    @Test(arguments: ["qemu-edu.json", "nvme.json"])
+    func shippedMapsAreClean(file: String) {
+        let (map, problems) = RegisterMapLoader.check(Self.mapsDirectory + "/" + file)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect((map?.registers.count ?? 0) > 5)
+    }
+
+    func map(_ json: String) -> (RegisterMap?, [MapProblem]) {
+        let scratch = ScratchDirectory()
+        let path = scratch.path + "/map.json"
+        let fd = open(path, O_WRONLY | O_CREAT, 0o644)
+        _ = Array(json.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        return RegisterMapLoader.check(path)
+    }
+
+    @Test func everyKindOfMistakeIsFoundAtItsLine() {
+        let (_, problems) = map("""
+            {
+              "devices": ["1234:11e8", "nope"],
+              "bars": { "0": [
+                { "name": "A", "offset": 0 },
+                { "name": "B", "offset": 2, "width": 16 },
+                { "name": "C", "offset": 6 },
+                { "name": "A", "offset": 16 },
+                { "name": "D", "offset": 32, "width": 8, "fields": [
+                  { "name": "X", "bits": "3:0" },
+                  { "name": "Y", "bits": "4:2" },
+                  { "name": "Z", "bits": "8" },
+                  { "name": "W", "bits": "7", "values": { "ON": 1, "TWO": 2 } } ] },
+                { "name": "E", "offset": 48, "acess": "rw" }
+              ] }
+            }
+            """)
+        let found = problems.map { "\($0.line): \($0.message)" }
+        #expect(found.count == 8, "\(found)")
+        #expect(found.contains { $0.hasPrefix("2: devices entries") })
+        #expect(found.contains { $0.hasPrefix("5: register B") && $0.contains("overlaps A") })
+        #expect(found.contains { $0.hasPrefix("6: register C at offset 0x6 is not aligned") })
+        #expect(found.contains { $0.hasPrefix("7: register name A is used twice") })
+        #expect(found.contains { $0.hasPrefix("10: field D.Y [4:2] overlaps X [3:0]") })
+        #expect(found.contains { $0.hasPrefix("11: field D.Z bits 8:8 go past") })
+        #expect(found.contains { $0.hasPrefix("12: value TWO=2 does not fit field D.W") })
+        #expect(found.contains { $0.hasPrefix("13: unknown key \"acess\"") })
+    }
+
+    @Test func brokenJSONNamesItsLine() {
+        let (map, problems) = map("{\n  \"devices\": [\n    \"1234:11e8\",\n  ]\n}\n")
+        #expect(map == nil)
+        #expect(problems.map(\.line) == [4])
+    }
+
+    @Test func fieldUpdatesCombineIntoOneMaskAndValue() throws {
+        let loaded = try RegisterMapLoader.load(Self.mapsDirectory + "/nvme.json")
+        let update = try FieldUpdate([FieldAssignment(parsing: "CC.EN=1"), FieldAssignment(parsing: "CC.SHN=NORMAL"),
+                                      FieldAssignment(parsing: "CC.IOSQES=6")], in: loaded, bar: 0, forWriting: true)
+        #expect(update.register.name == "CC")
+        #expect(update.mask == 0x1 | 0xc000 | 0xf0000)
+        #expect(update.value == 0x1 | 0x4000 | 0x60000)
+        #expect(throws: PCIMMIOError.self) { try FieldUpdate([FieldAssignment(parsing: "CSTS.RDY=1")], in: loaded, bar: 0, forWriting: true) }
+        #expect(throws: PCIMMIOError.self) { try FieldUpdate([FieldAssignment(parsing: "CC.SHN=4")], in: loaded, bar: 0, forWriting: true) }
+        #expect(throws: PCIMMIOError.self) { try FieldUpdate([FieldAssignment(parsing: "CC.EN=1"), FieldAssignment(parsing: "VS.MJR=1")], in: loaded, bar: 0, forWriting: false) }
+    }
+
+    @Test func decodingNamesFieldValues() throws {
+        let loaded = try RegisterMapLoader.load(Self.mapsDirectory + "/nvme.json")
+        let text = loaded.register(named: "CSTS", bar: 0)!.decoded(0x9)
+        #expect(text.hasPrefix("0x00000009  CSTS @0x1c (32-bit, ro)"))
+        #expect(text.contains("RDY   [0]   = 0x1 (READY)"))
+        #expect(text.contains("SHST  [3:2] = 0x2 (COMPLETE)"))
+    }
+
+    @Test func references() throws {
+        #expect(try RegisterReference(parsing: "0x20") == .offset(0x20))
+        #expect(try RegisterReference(parsing: "4k") == .offset(4096))
+        #expect(try RegisterReference(parsing: "STATUS") == .named("STATUS"))
+        #expect(throws: PCIMMIOError.self) { try RegisterReference(parsing: "0xZZ") }
+    }
+}
+
+@Suite struct JSONParserTests {
+    @Test func parsesWithLinesAndExactNumbers() throws {
+        let node = try JSONParser.parse(Array("{\n \"a\": [1, \"x\\u0041\\n\", true, null],\n \"b\": 18446744073709551615\n}".utf8))
+        guard case let .array(items, line)? = node["a"] else { Issue.record("no array"); return }
+        #expect(line == 2)
+        guard case let .string(text, _) = items[1] else { Issue.record("no string"); return }
+        #expect(text == "xA\n")
+        guard case let .number(big, bigLine)? = node["b"] else { Issue.record("no number"); return }
+        #expect(big == "18446744073709551615" && bigLine == 3)
+    }
+
+    @Test(arguments: ["{", "[1,]", "{\"a\" 1}", "{\"a\":1,\"a\":2}", "\"unterminated", "tru", "[1] 2"])
+    func rejectsMalformed(text: String) {
+        #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8)) }
+    }
+}
