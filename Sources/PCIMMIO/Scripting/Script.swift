@@ -1,15 +1,9 @@
 /// A `run` script, parsed whole before anything runs: a typo on line 50 must not leave a
 /// device half-configured by lines 1 to 49.
 ///
-/// Grammar, one command per line:
-///   peek DEVICE BAR OFFSET [-w BITS] [-n COUNT] [--json] [--wc]
-///   poke DEVICE BAR OFFSET VALUE [-w BITS] [--mask MASK] [--verify] [--wc]
-///   dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--wc]
-///   wait DEVICE BAR OFFSET --mask MASK --value VALUE [-w BITS] [--timeout D] [--interval D] [--wc]
-///   sleep DURATION
-///   echo TEXT
-///   set NAME VALUE            later words `$NAME` or `${NAME}` are replaced by VALUE
-///   # comment                 a word starting with # ends the line
+/// The grammar is ScriptStatement.usage plus `set NAME VALUE` (later `$NAME` or `${NAME}` in
+/// any word is replaced by VALUE), `echo TEXT`, and comments: a word starting with `#` ends
+/// the line. README.md documents it with an example.
 public struct Script {
     public struct Line {
         public let number: Int
