@@ -37,41 +37,33 @@ static void install_handlers(void) {
     sigaction(SIGSEGV, &action, NULL);
 }
 
-#define ACCESSORS(bits)                                                                         \
-    int mmio_read##bits(const volatile uint##bits##_t *registers, uint##bits##_t *values,     \
-                        size_t count, size_t *done) {                                          \
-        pthread_once(&handlers_installed, install_handlers);                                   \
-        sigjmp_buf here;                                                                        \
-        int signal = sigsetjmp(here, 0);                                                        \
-        if (signal == 0) {                                                                      \
-            guard_low = (uintptr_t)registers;                                                   \
-            guard_high = (uintptr_t)(registers + count);                                        \
-            guard = &here;                                                                      \
-            for (size_t i = 0; i < count; i++) values[i] = registers[i];                        \
-        }                                                                                       \
-        guard = NULL;                                                                           \
-        /* The faulting access did not complete; the ones before it did. */                    \
-        *done = signal ? (fault_address - guard_low) / sizeof *registers : count;               \
-        return signal;                                                                          \
-    }                                                                                           \
-    int mmio_write##bits(volatile uint##bits##_t *registers, const uint##bits##_t *values,    \
-                         size_t count, size_t *done) {                                         \
-        pthread_once(&handlers_installed, install_handlers);                                   \
-        sigjmp_buf here;                                                                        \
-        int signal = sigsetjmp(here, 0);                                                        \
-        if (signal == 0) {                                                                      \
-            guard_low = (uintptr_t)registers;                                                   \
-            guard_high = (uintptr_t)(registers + count);                                        \
-            guard = &here;                                                                      \
-            for (size_t i = 0; i < count; i++) {                                                \
-                registers[i] = values[i];                                                       \
-                atomic_thread_fence(memory_order_seq_cst);                                      \
-            }                                                                                   \
-        }                                                                                       \
-        guard = NULL;                                                                           \
-        /* The faulting access did not complete; the ones before it did. */                    \
-        *done = signal ? (fault_address - guard_low) / sizeof *registers : count;               \
-        return signal;                                                                          \
+// The body of every accessor: `loop` runs with faults inside [registers, registers + count)
+// turned into a return value. The faulting access did not complete; the ones before it did.
+#define GUARDED(loop)                                                                  \
+    pthread_once(&handlers_installed, install_handlers);                              \
+    sigjmp_buf here;                                                                   \
+    int signal = sigsetjmp(here, 0);                                                   \
+    if (signal == 0) {                                                                 \
+        guard_low = (uintptr_t)registers;                                              \
+        guard_high = (uintptr_t)(registers + count);                                   \
+        guard = &here;                                                                 \
+        loop;                                                                          \
+    }                                                                                  \
+    guard = NULL;                                                                      \
+    *done = signal ? (fault_address - guard_low) / sizeof *registers : count;          \
+    return signal;
+
+#define ACCESSORS(bits)                                                                \
+    int mmio_read##bits(const volatile uint##bits##_t *registers, uint##bits##_t *values, \
+                        size_t count, size_t *done) {                                 \
+        GUARDED(for (size_t i = 0; i < count; i++) values[i] = registers[i])          \
+    }                                                                                  \
+    int mmio_write##bits(volatile uint##bits##_t *registers, const uint##bits##_t *values, \
+                         size_t count, size_t *done) {                                \
+        GUARDED(for (size_t i = 0; i < count; i++) {                                   \
+            registers[i] = values[i];                                                  \
+            atomic_thread_fence(memory_order_seq_cst);                                 \
+        })                                                                             \
     }
 
 ACCESSORS(8)
