@@ -86,6 +86,14 @@ import Testing
                              "read 0x80 64", "read 0x88 64", "read 0x90 64", "read 0x98 64"])
     }
 
+    @Test func includeSideEffectsReadsWriteOnlyRegistersToo() throws {
+        let tree = try sharedTree("edu")
+        let trace = try makeTempDir("map-side").appendingPathComponent("trace.jsonl").path
+        let result = try pcimmioOK(["--map", map, "--trace", trace, "dump", "00:02.0", "0", "0x60+8", "--include-side-effects"], sysfs: tree)
+        #expect(!result.out.contains("skipped"))
+        #expect(try readTrace(trace).map { "\($0.op) \(hex($0.offset)) \($0.width)" } == ["read 0x60 32", "read 0x64 32"])
+    }
+
     @Test func waitUntilAFieldHolds() throws {
         let tree = try sharedTree("edu")
         let status = try fileRegister(resourceFile(tree, slot, "resource0"), offset: 0x20, width: 32)

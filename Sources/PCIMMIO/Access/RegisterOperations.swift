@@ -68,7 +68,7 @@ extension RegisterSession {
         let barSize = try device(target.device).bar(target.bar)?.size ?? 0
         let end = region.size.map { region.start + $0 } ?? barSize
         for register in map.registers(bar: target.bar, in: region.start..<end) {
-            if !register.access.readable || (register.access.readHasSideEffects && !includeSideEffects) {
+            if (!register.access.readable || register.access.readHasSideEffects) && !includeSideEffects {
                 try out.write("skipped " + register.name + " @0x" + String(register.offset, radix: 16) + " (" + register.access.rawValue
                               + (register.access.readable ? ": reading it has side effects; --include-side-effects reads it)\n" : ": write-only)\n"))
                 continue
