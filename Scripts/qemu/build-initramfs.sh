@@ -11,6 +11,7 @@
 #   /usr/share/misc/pci.ids (symlinks followed)
 #   /tests/                 everything in Tests/QEMU/guest/ (run-tests.sh is the entry)
 #   /tests/capture-sysfs.sh Scripts/capture-sysfs.sh when present
+#   /maps/*.json            the register maps of Maps/ (for --map / PCIMMIO_MAPS)
 #   /init                   mounts proc/sys/devtmpfs, runs /tests/run-tests.sh,
 #                           prints its console output between
 #                           === PCIMMIO-GUEST-BEGIN === / === PCIMMIO-GUEST-END rc=N ===
@@ -53,7 +54,7 @@ is_static /bin/busybox || { log "/bin/busybox is not static (install busybox-sta
 STAGE="$(mktemp -d)"
 trap 'rm -rf "$STAGE"' EXIT
 
-mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,usr/lib,proc,sys,dev,tmp,run,mnt,root,etc,tests,usr/share/misc}
+mkdir -p "$STAGE"/{bin,sbin,usr/bin,usr/sbin,lib,lib64,usr/lib,proc,sys,dev,tmp,run,mnt,root,etc,tests,maps,usr/share/misc}
 
 # --- busybox ----------------------------------------------------------------
 cp /bin/busybox "$STAGE/bin/busybox"
@@ -110,6 +111,13 @@ else
 fi
 chmod -R a+rX "$STAGE/tests"
 find "$STAGE/tests" -name '*.sh' -exec chmod 755 {} +
+
+# --- register maps -----------------------------------------------------------
+if compgen -G "$ROOT/Maps/*.json" > /dev/null; then
+    cp -L "$ROOT"/Maps/*.json "$STAGE/maps/"
+else
+    log "note: no Maps/*.json; the register-map tests will fail"
+fi
 
 # --- /etc and /init ----------------------------------------------------------
 echo "root:x:0:0:root:/root:/bin/sh" > "$STAGE/etc/passwd"

@@ -21,6 +21,9 @@ import tarfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+if __name__ == "__main__":
+    # check_scripting.py does `from check import ...`: make that this very module
+    sys.modules.setdefault("check", sys.modules[__name__])
 import tracelib  # noqa: E402
 from tracelib import Access  # noqa: E402
 
@@ -392,7 +395,13 @@ class Suite:
         self.ivshmem_checks()
         self.io_checks()
         self.error_checks()
+        self.scripting_checks()
         self.sysfs_capture_checks()
+
+    def scripting_checks(self):
+        # register maps, field pokes, dump --map, wait, watch, run: check_scripting.py
+        import check_scripting  # here, not at the top: it imports names from this module
+        check_scripting.run(self)
 
     # ------------------------------------------------------------------------------
     def oracle_checks(self):

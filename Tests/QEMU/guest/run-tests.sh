@@ -240,6 +240,59 @@ t err_ambiguous "$P" peek 1af4:1110 0 0x0
 t err_no_device "$P" peek 00:1e.0 0 0x0
 t err_bad_width "$P" peek $EDU 0 0x0 -w 12
 
+# ---- register maps (Maps/*.json, at /maps in the initramfs) ------------------------
+# Checked in Tests/QEMU/check_scripting.py. Runs after everything above, so edu's
+# state (LIVENESS, FACTORIAL) changes only here from now on.
+MAPS=/maps
+EDUMAP=$MAPS/qemu-edu.json
+NVMEMAP=$MAPS/nvme.json
+info maps "$(cd $MAPS 2> /dev/null && echo *.json)"
+t map_peek_id "$P" --map $EDUMAP peek 00:02.0 0 ID
+t map_peek_status_env env PCIMMIO_MAPS=$MAPS "$P" peek 00:02.0 0 STATUS
+t map_peek_dmacmd "$P" peek $EDU 0 DMA_CMD --map $EDUMAP
+t map_peek_nvme_cap env PCIMMIO_MAPS=$MAPS "$P" peek $NVME 0 CAP
+t map_peek_nvme_cc env PCIMMIO_MAPS=$MAPS "$P" peek $NVME 0 CC --decode
+t map_peek_unknown "$P" --map $EDUMAP peek $EDU 0 NO_SUCH_REGISTER
+t map_poke_named "$P" --map $EDUMAP poke $EDU 0 LIVENESS 0x00ff00ff
+t map_poke_named_peek env PCIMMIO_MAPS=$MAPS "$P" peek $EDU 0 LIVENESS
+# field pokes: one read-modify-write of the register at its own width
+t map_poke_irq_on "$P" --map $EDUMAP poke 00:02.0 0 STATUS.IRQ_ON_DONE=ON
+t map_poke_irq_off "$P" --map $EDUMAP poke 00:02.0 0 STATUS.IRQ_ON_DONE=OFF
+# (DMA_CMD.START stays 0: edu ignores DMA_CMD writes without START)
+t map_poke_dmacmd "$P" --map $EDUMAP poke $EDU 0 DMA_CMD.DIRECTION=EDU_TO_RAM DMA_CMD.IRQ=0
+t map_poke_nvme_dry env PCIMMIO_MAPS=$MAPS "$P" poke 00:03.0 0 CC.SHN=NONE --dry-run
+t map_poke_nvme_aqa "$P" --map $NVMEMAP poke $NVME 0 AQA.ASQS=0x1f AQA.ACQS=0x1f
+t map_peek_nvme_aqa env PCIMMIO_MAPS=$MAPS "$P" peek $NVME 0 AQA
+# dump with a map: every readable register once at its width, wo registers skipped
+t map_dump_edu "$P" --map $EDUMAP dump 00:02.0 0 0+0x100
+t map_dump_edu_side "$P" --map $EDUMAP dump $EDU 0 0x60+8 --include-side-effects
+t map_dump_nvme env PCIMMIO_MAPS=$MAPS "$P" dump $NVME 0 0+0x38 --decode
+
+# ---- wait / watch ---------------------------------------------------------------
+t wait_fact_poke "$P" poke $EDU 0 0x08 0x5
+t wait_mask "$P" wait 00:02.0 0 0x20 --mask 0x1 --value 0 --timeout 2s
+t wait_fact_peek "$P" peek $EDU 0 0x08
+t wait_until_poke "$P" poke $EDU 0 0x08 0x6
+t wait_until "$P" --map $EDUMAP wait 00:02.0 0 --until STATUS.COMPUTING=IDLE
+t wait_until_peek env PCIMMIO_MAPS=$MAPS "$P" peek $EDU 0 FACTORIAL
+t wait_named64 "$P" --map $EDUMAP wait $EDU 0 DMA_CMD --mask 0x1 --value 0
+t wait_timeout "$P" wait 00:02.0 0 0x0 --mask 0xff --value 0x12 --timeout 50ms
+t watch_still "$P" watch 00:02.0 0 0x4+4 --interval 10ms --count 3
+
+# ---- run scripts (Tests/QEMU/guest/scripts, at /tests/scripts) -----------------------
+SCRIPTS=$HERE/scripts
+run_stdin() { # FILE: pcimmio run - < FILE
+    timeout "$CMD_TIMEOUT" "$P" run - < "$1"
+}
+yes 'peek 00:02.0 0 0x0' | head -n 1000 > /tmp/peek1000.run
+t run_factorial "$P" --map $EDUMAP run $SCRIPTS/edu-factorial.run
+t run_stdin_1000 run_stdin /tmp/peek1000.run
+t run_dry "$P" run --dry-run $SCRIPTS/edu-pokes.run --map $EDUMAP
+t run_dry_after "$P" peek $EDU 0 0x04
+t run_error "$P" run $SCRIPTS/edu-error.run
+t run_keep_going "$P" run --keep-going $SCRIPTS/edu-error.run
+t run_syntax "$P" run $SCRIPTS/edu-syntax.run
+
 # ---- sysfs capture ---------------------------------------------------------------
 if [ -f "$HERE/capture-sysfs.sh" ]; then
     t sysfs_capture sh "$HERE/capture-sysfs.sh" "$OUT/sysfs-capture"
