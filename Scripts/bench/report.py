@@ -10,6 +10,12 @@
                          [--min-rate BYTES_PER_S] JSON...
         Bytes per second of every command (N / median time), then the subject/peer
         throughput ratio (PASS when >= R) or the subject's rate (PASS when >= the rate).
+    report.py ops --title T --ops NAME=COUNT... --subject NAME [--peer NAME --min-ratio R]
+                  [--min-rate OPS_PER_S] [--unit WORD] JSON...
+        Operations per second when commands do different numbers of operations per run
+        (COUNT for each command name): time per operation, rate, and each command's time
+        extrapolated to the subject's COUNT; then the per-operation speed ratio
+        peer/subject (PASS when >= R) and/or the subject's rate (PASS when >= the rate).
     report.py table RESULTS
         The combined markdown table of all results appended to RESULTS.
 
@@ -184,6 +190,85 @@ def throughput(args):
         })
 
 
+def fmt_ops(ops_per_s, unit):
+    if ops_per_s >= 1e6:
+        return f"{ops_per_s / 1e6:.2f} M {unit}/s"
+    return f"{ops_per_s / 1e3:.1f} k {unit}/s"
+
+
+def ops(args):
+    counts = {}
+    for spec in args.ops:
+        name, sep, count = spec.rpartition("=")
+        if not sep or not name:
+            sys.exit(f"report.py: --ops wants NAME=COUNT, got {spec!r}")
+        counts[name] = int(float(count))
+    times = load_times(args.json)
+    need(times, list(counts) + [args.subject] + ([args.peer] if args.peer else []))
+    missing = sorted(set(times) - set(counts))
+    if missing:
+        sys.exit(f"report.py: no --ops count for {missing}")
+    unit, scale = args.unit, counts[args.subject]
+    print(f"### {args.title}")
+    print_table(
+        ["command", f"{unit}/run", "median", "mean ± σ", "min", "runs", f"per {unit.rstrip('s')}", "rate",
+         f"{scale:,} {unit} at median", "at mean"],
+        [[name, f"{counts[name]:,}", fmt_time(statistics.median(t)), spread(t), fmt_time(min(t)), len(t),
+          fmt_time(statistics.median(t) / counts[name]), fmt_ops(counts[name] / statistics.median(t), unit),
+          fmt_time(statistics.median(t) / counts[name] * scale), fmt_time(statistics.fmean(t) / counts[name] * scale)]
+         for name, t in times.items()],
+    )
+    subject, n_subject = times[args.subject], counts[args.subject]
+    subject_value = f"{fmt_time(statistics.median(subject))} for {n_subject:,}"
+    if args.peer:
+        peer, n_peer = times[args.peer], counts[args.peer]
+        # Speed ratio per operation = (peer time per op) / (subject time per op).
+        k = n_subject / n_peer
+        ratio = k * statistics.median(peer) / statistics.median(subject)
+        inv_low, inv_high = ratio_interval(subject, peer)
+        low, high = k / inv_high, k / inv_low
+        min_ratio = k * min(peer) / min(subject)
+        mean_ratio = k * statistics.fmean(peer) / statistics.fmean(subject)
+        passed = ratio >= args.min_ratio
+        marginal = (low < args.min_ratio) if passed else (high >= args.min_ratio)
+        print()
+        print_table(
+            [f"speed ratio per {unit.rstrip('s')} (medians)", "ratio", "95% interval", "ratio of minimums",
+             "ratio of means", "target", "result"],
+            [[f"{args.subject} / {args.peer}", f"{ratio:.0f}×", f"[{low:.0f}, {high:.0f}]", f"{min_ratio:.0f}×",
+              f"{mean_ratio:.0f}×", f"≥ {args.min_ratio:g}×", verdict(passed, marginal)]],
+        )
+        record({
+            "title": args.title, "subject": args.subject, "subject_value": subject_value,
+            "peer": args.peer,
+            "peer_value": f"{fmt_time(statistics.median(peer) / n_peer * n_subject)} "
+                          f"({fmt_time(statistics.median(peer) / n_peer)} × {n_subject:,}, extrapolated)",
+            "ratio": f"{ratio:.0f}×", "interval": f"{low:.0f}–{high:.0f}", "min_ratio": f"{min_ratio:.0f}×",
+            "target": f"≥ {args.min_ratio:g}×", "verdict": verdict(passed, marginal),
+        })
+    if args.min_rate is not None:
+        rate = n_subject / statistics.median(subject)
+        rng = random.Random(1)
+        rates = sorted(n_subject / statistics.median(rng.choices(subject, k=len(subject)))
+                       for _ in range(BOOTSTRAP_ROUNDS))
+        low, high = rates[int(0.025 * BOOTSTRAP_ROUNDS)], rates[int(0.975 * BOOTSTRAP_ROUNDS) - 1]
+        passed = rate >= args.min_rate
+        marginal = (low < args.min_rate) if passed else (high >= args.min_rate)
+        print()
+        print_table(
+            ["rate (median)", "rate", "95% interval", "rate at minimum", "target", "result"],
+            [[args.subject, fmt_ops(rate, unit), f"[{fmt_ops(low, unit)}, {fmt_ops(high, unit)}]",
+              fmt_ops(n_subject / min(subject), unit), f"≥ {fmt_ops(args.min_rate, unit)}", verdict(passed, marginal)]],
+        )
+        record({
+            "title": f"{args.title}, rate", "subject": args.subject, "subject_value": fmt_ops(rate, unit),
+            "peer": "—", "peer_value": "—", "ratio": "—",
+            "interval": f"{fmt_ops(low, unit)}–{fmt_ops(high, unit)}",
+            "min_ratio": f"({fmt_ops(n_subject / min(subject), unit)})",
+            "target": f"≥ {fmt_ops(args.min_rate, unit)}", "verdict": verdict(passed, marginal),
+        })
+
+
 def table(args):
     with open(args.results) as f:
         results = [json.loads(line) for line in f if line.strip()]
@@ -254,6 +339,17 @@ def main():
     p.add_argument("json", nargs="+")
     p.set_defaults(func=throughput)
 
+    p = sub.add_parser("ops")
+    p.add_argument("--title", required=True)
+    p.add_argument("--ops", action="append", required=True, metavar="NAME=COUNT")
+    p.add_argument("--subject", required=True)
+    p.add_argument("--peer")
+    p.add_argument("--min-ratio", type=float)
+    p.add_argument("--min-rate", type=float)
+    p.add_argument("--unit", default="ops")
+    p.add_argument("json", nargs="+")
+    p.set_defaults(func=ops)
+
     p = sub.add_parser("table")
     p.add_argument("results")
     p.set_defaults(func=table)
@@ -262,6 +358,9 @@ def main():
     if args.mode == "throughput":
         if (args.min_ratio is None) if args.peer else (args.min_rate is None):
             parser.error("throughput needs --peer with --min-ratio, or --min-rate without a peer")
+    if args.mode == "ops":
+        if (args.peer is None) != (args.min_ratio is None) or (args.peer is None and args.min_rate is None):
+            parser.error("ops needs --peer with --min-ratio, --min-rate, or both")
     args.func(args)
 
 

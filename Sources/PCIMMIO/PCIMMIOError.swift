@@ -1,3 +1,5 @@
+import Glibc
+
 /// Everything that can go wrong, each case carrying what a person needs to fix it.
 public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     // Enumeration
@@ -14,11 +16,13 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     case malformedWidth(text: String)
     case malformedRegion(text: String, reason: String)
     case valueTooWide(value: UInt64, width: Width)
+    case maskTooWide(mask: UInt64, width: Width)
     case invalidArgument(String)
     case malformedDuration(what: String, text: String)
 
     // BARs and their files
     case unusedBAR(slot: String, bar: Int, used: [Int])
+    case unassignedBAR(slot: String, bar: Int)
     case zeroSizedBAR(slot: String, bar: Int)
     case missingResourceFile(path: String)
     case writeCombiningUnavailable(slot: String, bar: Int, reason: String)
@@ -51,19 +55,23 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .deviceUnreadable(slot, reason):
             return "cannot read device \(slot): \(reason)"
         case let .malformedNumber(what, text):
-            return "\(what) '\(text)' is not a number (use decimal, 0x hex or 0b binary\(what == "value" || what == "mask" ? "" : ", optionally with a k, M or G suffix"))"
+            return "\(what) '\(text)' is not a number (use \(text.hasPrefix("-") ? "an unsigned " : "")decimal, 0x hex or 0b binary\(what == "value" || what == "mask" || what == "argument" ? "" : ", optionally with a k, M or G suffix"))"
         case let .malformedBAR(text):
             return "'\(text)' is not a BAR (expected 0-5 or bar0-bar5)"
         case let .malformedWidth(text):
             return "'\(text)' is not an access width (expected 8, 16, 32 or 64)"
         case let .malformedRegion(text, reason):
             return "region '\(text)': \(reason) (expected START, START+SIZE or START-END, END inclusive)"
+        case let .maskTooWide(mask, width):
+            return "mask 0x\(String(mask, radix: 16)) does not fit in \(width.bits) bits (largest is 0x\(String(width.mask, radix: 16)))"
         case let .valueTooWide(value, width):
             return "value 0x\(String(value, radix: 16)) does not fit in \(width.bits) bits (largest is 0x\(String(width.mask, radix: 16)))"
         case let .invalidArgument(message):
             return message
         case let .malformedDuration(what, text):
             return "\(what) '\(text)' is not a duration (use a number with us, ms or s, e.g. 500ms)"
+        case let .unassignedBAR(slot, bar):
+            return "\(slot) BAR \(bar) is unassigned: it has no address, so nothing answers there (lspci shows it as <unassigned>)"
         case let .unusedBAR(slot, bar, used):
             return "\(slot) has no BAR \(bar)" + (used.isEmpty ? " (it has no BARs)" : " (its BARs: \(used.map(String.init).joined(separator: ", ")))")
         case let .zeroSizedBAR(slot, bar):
@@ -79,7 +87,7 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .misaligned(offset, width):
             return "offset 0x\(String(offset, radix: 16)) is not aligned to the \(width.bits)-bit access width (must be a multiple of \(width.bytes))"
         case let .system(call, path, errno):
-            return "\(call) \(path): \(systemErrorText(errno))" + (errno == 1 || errno == 13 ? " (run as root?)" : "")
+            return "\(call) \(path): \(systemErrorText(errno))" + ((errno == 1 || errno == 13) && geteuid() != 0 ? " (run as root?)" : "")
         case let .shortTransfer(call, path, offset, expected, got):
             return "\(call) \(path) at 0x\(String(offset, radix: 16)): transferred \(got) of \(expected) bytes"
         case let .accessFault(slot, bar, offset, signal):
@@ -99,7 +107,7 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .inScript(_, _, error):
             return error.exitCode
         case .malformedDevice, .malformedFilter, .malformedNumber, .malformedBAR, .malformedWidth,
-             .malformedRegion, .valueTooWide, .invalidArgument, .misaligned, .malformedDuration:
+             .malformedRegion, .valueTooWide, .maskTooWide, .invalidArgument, .misaligned, .malformedDuration:
             return 2
         default:
             return 1

@@ -26,8 +26,8 @@ struct DumpCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: TargetOptions
 
-    @Argument(help: "START, START+SIZE or START-END.")
-    var region: String = "0"
+    @Argument(help: "START, START+SIZE or START-END (default 0+0x100, clipped to the BAR).")
+    var region: String?
 
     @Option(help: "hex, raw or json.")
     var format: String = "hex"
@@ -43,7 +43,7 @@ struct DumpCommand: ParsableCommand {
 
     func run() throws {
         let target = try target.target
-        let region = try Region(parsing: region)
+        let region = try Region(parsing: region ?? "0")
         let format = try DumpFormat(parsing: format)
         let session = try global.settings.session()
         let sink = try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) }

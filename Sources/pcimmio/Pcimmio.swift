@@ -24,6 +24,10 @@ enum Main {
                 try command()
                 return
             }
+            // argument-parser would take `-5` for an unknown option and blame something else.
+            if let negative = arguments.dropFirst().first(where: { $0.count > 1 && $0.hasPrefix("-") && $0.dropFirst().first!.isNumber }) {
+                throw PCIMMIOError.malformedNumber(what: "argument", text: negative)
+            }
             var command = try Pcimmio.parseAsRoot(arguments)
             try command.run()
         } catch let error as PCIMMIOError {

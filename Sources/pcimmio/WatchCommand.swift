@@ -17,8 +17,8 @@ struct WatchCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: TargetOptions
 
-    @Argument(help: "START, START+SIZE or START-END.")
-    var region: String = "0"
+    @Argument(help: "START, START+SIZE or START-END (default 0+0x100, clipped to the BAR).")
+    var region: String?
 
     @Option(help: ArgumentHelp("Time between samples.", valueName: "duration"))
     var interval: String = "100ms"
@@ -28,7 +28,7 @@ struct WatchCommand: ParsableCommand {
 
     func run() throws {
         let target = try target.target
-        let region = try Region(parsing: region)
+        let region = try Region(parsing: region ?? "0")
         let interval = try DurationParser.nanoseconds(interval, what: "--interval")
         let samples = try count.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--count") }
         if samples == 0 { throw PCIMMIOError.invalidArgument("--count 0: take at least one sample") }

@@ -10,7 +10,9 @@ import Testing
     @Test func aNamedRegisterIsOneAccessOfItsOwnWidthAtItsOffset() throws {
         let tree = try sharedTree("edu")
         let file = resourceFile(tree, slot, "resource0")
-        let trace = try makeTempDir("map-trace").appendingPathComponent("trace.jsonl").path
+        let dir = try makeTempDir("map-trace")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = dir.appendingPathComponent("trace.jsonl").path
         let result = try runProcess(try E2E.binary(), ["--sysfs", tree.path, "--trace", trace, "peek", "00:02.0", "0", "DMA_CMD"],
                                     environment: pcimmioEnvironment(extra: ["PCIMMIO_MAPS": maps]))
         #expect(result.status == 0, "\(result)")
@@ -75,7 +77,9 @@ import Testing
     @Test func dumpWithAMapSkipsWriteOnlyRegistersAndReadsEachOnceAtItsWidth() throws {
         let tree = try sharedTree("edu")
         let file = resourceFile(tree, slot, "resource0")
-        let trace = try makeTempDir("map-dump").appendingPathComponent("trace.jsonl").path
+        let dir = try makeTempDir("map-dump")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = dir.appendingPathComponent("trace.jsonl").path
         let result = try pcimmioOK(["--map", map, "--trace", trace, "dump", "00:02.0", "0", "0+0x100"], sysfs: tree)
         #expect(result.outLines.contains("skipped IRQ_RAISE @0x60 (wo: write-only)"))
         #expect(result.outLines.contains("skipped IRQ_ACK @0x64 (wo: write-only)"))
@@ -88,7 +92,9 @@ import Testing
 
     @Test func includeSideEffectsReadsWriteOnlyRegistersToo() throws {
         let tree = try sharedTree("edu")
-        let trace = try makeTempDir("map-side").appendingPathComponent("trace.jsonl").path
+        let dir = try makeTempDir("map-side")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = dir.appendingPathComponent("trace.jsonl").path
         let result = try pcimmioOK(["--map", map, "--trace", trace, "dump", "00:02.0", "0", "0x60+8", "--include-side-effects"], sysfs: tree)
         #expect(!result.out.contains("skipped"))
         #expect(try readTrace(trace).map { "\($0.op) \(hex($0.offset)) \($0.width)" } == ["read 0x60 32", "read 0x64 32"])
@@ -106,6 +112,7 @@ import Testing
 
     @Test func mapCheckReportsEachMistakeAtItsLine() throws {
         let dir = try makeTempDir("map-check")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let bad = dir.appendingPathComponent("bad.json")
         try Data("""
             {

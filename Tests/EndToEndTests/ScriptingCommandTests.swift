@@ -41,7 +41,7 @@ import Testing
             let result = try pcimmio(["run", "--keep-going", path], sysfs: tree)
             #expect(result.status != 0)
             #expect(result.outLines == ["0x18110a03"])
-            #expect(result.errLines.count == 3)
+            try #require(result.errLines.count == 3, "\(result)")
             #expect(result.errLines[0].hasPrefix("pcimmio: \(path):1: "))
             #expect(result.errLines[1].hasPrefix("pcimmio: \(path):3: offset 0x2 is not aligned"))
             #expect(result.errLines[2] == "pcimmio: 2 lines failed")

@@ -9,7 +9,7 @@ import Testing
     }
 
     @Test func maskMustFitAndCoverTheValue() {
-        #expect(throws: PCIMMIOError.valueTooWide(value: 0x1ff, width: .w8)) { try Poke(width: .w8, value: 1, mask: 0x1ff) }
+        #expect(throws: PCIMMIOError.maskTooWide(mask: 0x1ff, width: .w8)) { try Poke(width: .w8, value: 1, mask: 0x1ff) }
         #expect(throws: PCIMMIOError.self) { try Poke(width: .w16, value: 0x30, mask: 0x10) }
     }
 

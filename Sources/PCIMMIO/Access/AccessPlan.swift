@@ -18,12 +18,13 @@ public struct AccessPlan: Sendable, Equatable {
 
     public init(device: PCIDevice, bar index: Int, offset: UInt64, width: Width, count: Int = 1,
                 mode: Mode, writeCombining: Bool = false) throws(PCIMMIOError) {
-        let slot = device.address.description
+        let slot = device.slot
         let location = AccessLocation(slot: slot, bar: index)
         guard let bar = device.bar(index) else {
             throw .unusedBAR(slot: slot, bar: index, used: device.bars.map(\.index))
         }
         guard bar.size > 0 else { throw .zeroSizedBAR(slot: slot, bar: index) }
+        guard bar.assigned else { throw .unassignedBAR(slot: slot, bar: index) }
         guard count > 0 else { throw .invalidArgument("the count of registers must be at least 1") }
         if bar.kind == .io, width == .w64 { throw location.ioWidthUnsupported(width) }
         let (length, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(width.bytes))
@@ -52,7 +53,7 @@ public struct AccessPlan: Sendable, Equatable {
             return path
         }
         guard let path = bar.resourceFile else {
-            throw .missingResourceFile(path: "<sysfs>/devices/\(location.slot)/resource\(bar.index)")
+            throw .missingResourceFile(path: (device.directory ?? "<sysfs>/devices/" + location.slot) + "/resource\(bar.index)")
         }
         return path
     }

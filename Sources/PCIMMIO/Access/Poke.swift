@@ -11,7 +11,7 @@ public struct Poke: Sendable, Equatable {
     public init(width: Width, value: UInt64, mask: UInt64? = nil, verify: Bool = false) throws(PCIMMIOError) {
         guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
         if let mask {
-            guard mask & ~width.mask == 0 else { throw .valueTooWide(value: mask, width: width) }
+            guard mask & ~width.mask == 0 else { throw .maskTooWide(mask: mask, width: width) }
             guard value & ~mask == 0 else {
                 throw .invalidArgument("value \(formatRegister(value, width: width)) has bits outside mask \(formatRegister(mask, width: width)) (bits 0x\(String(value & ~mask, radix: 16))); they would not be written")
             }

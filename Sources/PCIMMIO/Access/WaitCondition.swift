@@ -5,7 +5,7 @@ public struct WaitCondition: Sendable, Equatable {
     public let value: UInt64
 
     public init(width: Width, mask: UInt64, value: UInt64) throws(PCIMMIOError) {
-        guard mask & ~width.mask == 0 else { throw .valueTooWide(value: mask, width: width) }
+        guard mask & ~width.mask == 0 else { throw .maskTooWide(mask: mask, width: width) }
         guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
         guard value & ~mask == 0 else {
             throw .invalidArgument("--value \(formatRegister(value, width: width)) has bits outside --mask \(formatRegister(mask, width: width)): the condition could never hold")

@@ -12,18 +12,21 @@ public struct BAR: Sendable, Equatable {
     public let prefetchable: Bool
     public let address: UInt64
     public let size: UInt64
+    /// False when the kernel could not place the BAR (IORESOURCE_UNSET, or no address).
+    public let assigned: Bool
     /// `<sysfs>/devices/<slot>/resourceN`, when the kernel created it.
     public let resourceFile: String?
     /// `resourceN_wc`, when the kernel created it (prefetchable memory BARs only).
     public let writeCombiningFile: String?
 
     public init(index: Int, kind: BARKind, prefetchable: Bool, address: UInt64, size: UInt64,
-                resourceFile: String?, writeCombiningFile: String?) {
+                resourceFile: String?, writeCombiningFile: String?, assigned: Bool = true) {
         self.index = index
         self.kind = kind
         self.prefetchable = prefetchable
         self.address = address
         self.size = size
+        self.assigned = assigned
         self.resourceFile = resourceFile
         self.writeCombiningFile = writeCombiningFile
     }
@@ -35,6 +38,7 @@ enum ResourceFlags {
     static let memory: UInt64 = 0x200
     static let prefetch: UInt64 = 0x2000
     static let memory64: UInt64 = 0x0010_0000
+    static let unset: UInt64 = 0x2000_0000
 }
 
 /// Low bits of a BAR in config space, which libpci folds into base_addr.

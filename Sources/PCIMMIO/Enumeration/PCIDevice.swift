@@ -1,6 +1,8 @@
 /// One PCI function as libpci reports it.
 public struct PCIDevice: Sendable, Equatable {
     public let address: PCIAddress
+    /// `address` as text, formatted once: every access plan names its device.
+    public let slot: String
     public let vendorID: UInt16
     public let deviceID: UInt16
     /// Base class and subclass, `0x0200` for an Ethernet controller (lspci's `[0200]`).
@@ -15,11 +17,15 @@ public struct PCIDevice: Sendable, Equatable {
     public let driver: String?
     /// Used BARs only, by index.
     public let bars: [BAR]
+    /// `<sysfs>/devices/<slot>`, where its resource files are (nil for a device made up in a test).
+    public let directory: String?
 
     public init(address: PCIAddress, vendorID: UInt16, deviceID: UInt16, deviceClass: UInt16,
                 revision: UInt8, subsystemVendorID: UInt16, subsystemID: UInt16,
-                vendorName: String?, deviceName: String?, className: String?, driver: String?, bars: [BAR]) {
+                vendorName: String?, deviceName: String?, className: String?, driver: String?, bars: [BAR],
+                directory: String? = nil) {
         self.address = address
+        self.slot = address.description
         self.vendorID = vendorID
         self.deviceID = deviceID
         self.deviceClass = deviceClass
@@ -31,6 +37,7 @@ public struct PCIDevice: Sendable, Equatable {
         self.className = className
         self.driver = driver
         self.bars = bars
+        self.directory = directory
     }
 
     public func bar(_ index: Int) -> BAR? { bars.first { $0.index == index } }

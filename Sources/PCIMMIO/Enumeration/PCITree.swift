@@ -63,10 +63,18 @@ public final class PCITree {
             subsystemID: d.subsys_id,
             vendorName: names ? session.vendorName(d.vendor_id) : nil,
             deviceName: names ? session.deviceName(d.vendor_id, d.device_id) : nil,
-            className: names ? session.className(d.device_class) : nil,
+            className: names ? session.className(d.device_class).map { Self.withoutNumber($0, d.device_class) } : nil,
             driver: pcishim_driver(handle).map { String(cString: $0) },
-            bars: Self.bars(of: d, knownFields: d.known_fields, directory: directory)
+            bars: Self.bars(of: d, knownFields: d.known_fields, directory: directory),
+            directory: directory
         )
+    }
+
+    /// libpci names an unknown subclass by its base class plus the number, `Unclassified
+    /// device [00ff]`; the number is already the `class` field.
+    private static func withoutNumber(_ name: String, _ deviceClass: UInt16) -> String {
+        let suffix = " [" + hex(deviceClass, digits: 4) + "]"
+        return name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name
     }
 
     private static func bars(of d: pci_dev, knownFields: UInt32, directory: String) -> [BAR] {
@@ -89,12 +97,12 @@ public final class PCITree {
                 prefetchable = kind != .io && base & BaseAddressBits.prefetchable != 0
             }
             let resource = directory + "/resource" + String(index)
+            let address = base & (kind == .io ? BaseAddressBits.ioMask : BaseAddressBits.memoryMask)
             result.append(BAR(
-                index: index, kind: kind, prefetchable: prefetchable,
-                address: base & (kind == .io ? BaseAddressBits.ioMask : BaseAddressBits.memoryMask),
-                size: size,
+                index: index, kind: kind, prefetchable: prefetchable, address: address, size: size,
                 resourceFile: fileExists(resource) ? resource : nil,
-                writeCombiningFile: fileExists(resource + "_wc") ? resource + "_wc" : nil
+                writeCombiningFile: fileExists(resource + "_wc") ? resource + "_wc" : nil,
+                assigned: address != 0 && ioFlags & ResourceFlags.unset == 0
             ))
         }
         return result

@@ -3,10 +3,7 @@ extension PCIDevice {
     /// `0000:00:02.0 Ethernet controller [0200]: Intel Corporation 82540EM … [8086:100e] (rev 03) driver=e1000 bars: 0:mem32 128K …`
     public var listLine: String {
         var line = address.description + " "
-        let classNumber = "[" + hex(deviceClass, digits: 4) + "]"
-        // libpci already appends the number when it knows only the base class.
-        line += className.map { $0.hasSuffix(classNumber) ? $0 : $0 + " " + classNumber } ?? "Class " + classNumber
-        line += ": "
+        line += (className ?? "Class") + " [" + hex(deviceClass, digits: 4) + "]: "
         line += (vendorName ?? "Vendor " + hex(vendorID, digits: 4)) + " "
         line += (deviceName ?? "Device " + hex(deviceID, digits: 4))
         line += " [" + hex(vendorID, digits: 4) + ":" + hex(deviceID, digits: 4) + "]"

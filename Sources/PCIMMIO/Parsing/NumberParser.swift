@@ -25,14 +25,35 @@ public enum NumberParser {
         return scaled
     }
 
+    /// Digits over UTF-8 bytes: scripts parse millions of these. `_` may separate digits.
     private static func parse(_ text: Substring) -> UInt64? {
-        let lower = text.lowercased()
-        let (digits, radix): (Substring, Int) =
-            lower.hasPrefix("0x") ? (lower.dropFirst(2), 16)
-            : lower.hasPrefix("0b") ? (lower.dropFirst(2), 2)
-            : (Substring(lower), 10)
-        // UInt64(_:radix:) accepts a leading '+' or '-'; a register offset never has one.
-        guard let first = digits.first, first.isHexDigit else { return nil }
-        return UInt64(digits.filter { $0 != "_" }, radix: radix)
+        var bytes = text.utf8[...]
+        var radix: UInt64 = 10
+        if bytes.count > 2, bytes.first == UInt8(ascii: "0") {
+            switch bytes[bytes.index(after: bytes.startIndex)] | 0x20 {
+            case UInt8(ascii: "x"): radix = 16
+            case UInt8(ascii: "b"): radix = 2
+            default: break
+            }
+            if radix != 10 { bytes = bytes.dropFirst(2) }
+        }
+        guard let first = bytes.first, first != UInt8(ascii: "_") else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes {
+            let digit: UInt64
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt64(byte - UInt8(ascii: "A") + 10)
+            case UInt8(ascii: "_"): continue
+            default: return nil
+            }
+            guard digit < radix else { return nil }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: radix)
+            let (sum, carry) = shifted.addingReportingOverflow(digit)
+            guard !overflow, !carry else { return nil }
+            value = sum
+        }
+        return value
     }
 }

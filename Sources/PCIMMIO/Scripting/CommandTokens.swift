@@ -16,7 +16,8 @@ public struct CommandTokens {
                 aliases: [String: String] = ["--width": "-w"]) throws(Problem) {
         var iterator = words.makeIterator()
         while let word = iterator.next() {
-            guard word.hasPrefix("-"), word.count > 1 else {
+            // `-5` is a (bad) number for the number parser to reject, not an option.
+            guard word.hasPrefix("-"), word.count > 1, !word.dropFirst().first!.isNumber else {
                 positional.append(word)
                 continue
             }

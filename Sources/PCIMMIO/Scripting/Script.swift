@@ -40,7 +40,8 @@ public struct Script {
             let words = Self.words(raw)
             guard !words.isEmpty else { continue }
             do throws(PCIMMIOError) {
-                let substituted = try words.map { (word) throws(PCIMMIOError) in try Self.substitute(word, variables) }
+                let substituted = rawKey != nil ? words
+                    : try words.map { (word) throws(PCIMMIOError) in try Self.substitute(word, variables) }
                 if substituted[0] == "set" {
                     try Self.define(substituted, in: &variables)
                     continue
