@@ -33,22 +33,8 @@ log() { echo "build-initramfs: $*" >&2; }
 [ -f "$BIN" ] && [ -x "$BIN" ] || { log "pcimmio binary '$BIN' missing or not executable"; exit 1; }
 
 # --- host tools -------------------------------------------------------------
-need_pkgs=()
+"$(dirname "$0")/../install-deps" test >&2
 is_static() { case "$(ldd "$1" 2>&1 || true)" in *"not a dynamic"*|*"statically linked"*) return 0 ;; esac; return 1; }
-if ! [ -x /bin/busybox ] || ! is_static /bin/busybox; then
-    need_pkgs+=(busybox-static)
-fi
-command -v cpio >/dev/null || need_pkgs+=(cpio)
-command -v gzip >/dev/null || need_pkgs+=(gzip)
-command -v lspci >/dev/null || need_pkgs+=(pciutils)
-[ -e /usr/share/misc/pci.ids ] || need_pkgs+=(pci.ids)
-command -v memtool >/dev/null || need_pkgs+=(memtool)
-if [ ${#need_pkgs[@]} -gt 0 ]; then
-    log "installing: ${need_pkgs[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update >&2
-    apt-get install -y --no-install-recommends "${need_pkgs[@]}" >&2
-fi
 is_static /bin/busybox || { log "/bin/busybox is not static (install busybox-static)"; exit 1; }
 
 STAGE="$(mktemp -d)"

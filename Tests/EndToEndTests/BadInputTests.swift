@@ -138,7 +138,7 @@ struct BadInputTests {
             var lines = try String(contentsOf: resource, encoding: .utf8).split(separator: "\n").map(String.init)
             lines[2] = "0x00000000febd4000 0x00000000febd3fff 0x0000000000040200"
             try (lines.joined(separator: "\n") + "\n").write(to: resource, atomically: false, encoding: .utf8)
-            FileManager.default.createFile(atPath: dir.appendingPathComponent("resource2").path, contents: Data())
+            _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("resource2").path, contents: Data())
             try expectPcimmioFails(["peek", testDevice, "2", "0", "-w", "8"], sysfs: tree, mentions: ["bar 2", "size"])
             try expectPcimmioFails(["dump", testDevice, "2"], sysfs: tree, mentions: ["bar 2", "size"])
         }

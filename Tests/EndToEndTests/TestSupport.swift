@@ -119,6 +119,7 @@ func pcimmio(_ arguments: [String], sysfs: URL?, environment: [String: String]? 
 }
 
 /// Runs pcimmio and requires success (exit 0, nothing on stderr).
+@discardableResult
 func pcimmioOK(_ arguments: [String], sysfs: URL?, sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
     let result = try pcimmio(arguments, sysfs: sysfs)
     guard result.status == 0, result.exitedNormally else {

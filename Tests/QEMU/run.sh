@@ -43,24 +43,8 @@ WORK="$(cd "$WORK" && pwd)"
 log "work directory: $WORK"
 
 # ---- host packages ---------------------------------------------------------------
-pkgs=()
-command -v qemu-system-x86_64 >/dev/null || pkgs+=(qemu-system-x86)
-command -v python3 >/dev/null || pkgs+=(python3)
-case "$(ldd /bin/busybox 2>&1 || true)" in
-    *"not a dynamic"* | *"statically linked"*) ;;
-    *) pkgs+=(busybox-static) ;;
-esac
-command -v cpio >/dev/null || pkgs+=(cpio)
-command -v gzip >/dev/null || pkgs+=(gzip)
-command -v lspci >/dev/null || pkgs+=(pciutils)
-[ -e /usr/share/misc/pci.ids ] || pkgs+=(pci.ids)
-command -v memtool >/dev/null || pkgs+=(memtool)
-if [ ${#pkgs[@]} -gt 0 ]; then
-    log "installing: ${pkgs[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    { apt-get update && apt-get install -y --no-install-recommends "${pkgs[@]}"; } > "$WORK/apt.log" 2>&1 \
-        || log "apt-get failed (see $WORK/apt.log)"
-fi
+# One list of packages for the whole project: Scripts/install-deps.
+"$ROOT/Scripts/install-deps" test > "$WORK/apt.log" 2>&1 || log "installing packages failed (see $WORK/apt.log)"
 if command -v qemu-system-x86_64 >/dev/null; then
     ok "host: qemu-system-x86_64 available ($(qemu-system-x86_64 --version | head -n1))"
 else
