@@ -12,6 +12,7 @@ struct WatchCommand: ParsableCommand {
             Examples:
               pcimmio watch 00:03.0 bar0 0+0x40
               pcimmio watch 00:03.0 0 0x20+4 --interval 10ms --count 100
+              pcimmio watch 00:02.0 0 0+0x40 --map Maps/qemu-edu.json   (names each register)
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -34,12 +35,17 @@ struct WatchCommand: ParsableCommand {
         if samples == 0 { throw PCIMMIOError.invalidArgument("--count 0: take at least one sample") }
         let session = try global.settings.session()
         let plan = try session.plan(target, region: region)
+        // With a map, each line also names the register at its offset.
+        let map = global.map != nil ? try session.map(for: target) : nil
+        let label = { (offset: UInt64) in
+            "0x" + String(offset, radix: 16) + (map?.register(at: offset, bar: target.bar).map { " " + $0.name } ?? "")
+        }
         let window = try session.window(for: plan)
         let start = Clock.now()
         var watcher = try RegionWatcher(plan: plan, window: window)
         let output = session.output
         for (index, value) in watcher.values.enumerated() {
-            try output.write(stamp(0) + " " + offsetText(plan.offset + UInt64(index * plan.width.bytes))
+            try output.write(stamp(0) + " " + label(plan.offset + UInt64(index * plan.width.bytes))
                              + " " + formatRegister(value, width: plan.width) + "\n")
         }
         try output.flush()
@@ -47,7 +53,7 @@ struct WatchCommand: ParsableCommand {
         while samples.map({ taken < $0 }) ?? true {
             Clock.sleep(nanoseconds: interval)
             for change in try watcher.sample(window) {
-                try output.write(stamp(Clock.now() - start) + " " + offsetText(change.offset) + " "
+                try output.write(stamp(Clock.now() - start) + " " + label(change.offset) + " "
                                  + formatRegister(change.old, width: plan.width) + " -> "
                                  + formatRegister(change.new, width: plan.width) + "\n")
             }
@@ -61,6 +67,4 @@ struct WatchCommand: ParsableCommand {
         let fraction = String(milliseconds % 1000)
         return "+" + String(milliseconds / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "s"
     }
-
-    private func offsetText(_ offset: UInt64) -> String { "0x" + String(offset, radix: 16) }
 }
