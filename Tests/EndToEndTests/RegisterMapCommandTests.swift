@@ -100,6 +100,14 @@ import Testing
         #expect(try readTrace(trace).map { "\($0.op) \(hex($0.offset)) \($0.width)" } == ["read 0x60 32", "read 0x64 32"])
     }
 
+    @Test func watchWithAMapNamesEachRegister() throws {
+        let tree = try sharedTree("edu")
+        let file = resourceFile(tree, slot, "resource0")
+        let result = try pcimmioOK(["--map", map, "watch", "00:02.0", "0", "0+8", "--count", "1"], sysfs: tree)
+        #expect(result.outLines == ["+0.000s 0x0 ID \(hexRegister(try fileRegister(file, offset: 0, width: 32), width: 32))",
+                                    "+0.000s 0x4 LIVENESS \(hexRegister(try fileRegister(file, offset: 4, width: 32), width: 32))"])
+    }
+
     @Test func waitUntilAFieldHolds() throws {
         let tree = try sharedTree("edu")
         let status = try fileRegister(resourceFile(tree, slot, "resource0"), offset: 0x20, width: 32)
