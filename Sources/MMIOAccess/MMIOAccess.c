@@ -9,6 +9,7 @@
 // While an accessor runs, a fault inside [guard_low, guard_high) jumps back to it.
 static _Thread_local sigjmp_buf *guard;
 static _Thread_local uintptr_t guard_low, guard_high, fault_address;
+static _Thread_local int fault_signal;
 static pthread_once_t handlers_installed = PTHREAD_ONCE_INIT;
 
 static void on_fault(int signal, siginfo_t *info, void *context) {
@@ -16,7 +17,8 @@ static void on_fault(int signal, siginfo_t *info, void *context) {
     uintptr_t address = (uintptr_t)info->si_addr;
     if (guard && address >= guard_low && address < guard_high) {
         fault_address = address;
-        siglongjmp(*guard, signal);
+        fault_signal = signal;
+        siglongjmp(*guard, 1);
     }
     // Not an access of ours: restore the default action and let the fault happen again.
     struct sigaction fallback;
@@ -42,12 +44,16 @@ static void install_handlers(void) {
 #define GUARDED(loop)                                                                  \
     pthread_once(&handlers_installed, install_handlers);                              \
     sigjmp_buf here;                                                                   \
-    int signal = sigsetjmp(here, 0);                                                   \
-    if (signal == 0) {                                                                 \
+    int signal = 0;                                                                    \
+    /* C11 7.13.1.1: setjmp only as the whole controlling expression. */                \
+    if (sigsetjmp(here, 0) == 0) {                                                     \
         guard_low = (uintptr_t)registers;                                              \
         guard_high = (uintptr_t)(registers + count);                                   \
         guard = &here;                                                                 \
         loop;                                                                          \
+    }                                                                                  \
+    else {                                                                             \
+        signal = fault_signal;                                                         \
     }                                                                                  \
     guard = NULL;                                                                      \
     *done = signal ? (fault_address - guard_low) / sizeof *registers : count;          \

@@ -46,12 +46,11 @@ struct DumpCommand: ParsableCommand {
         let region = try Region(parsing: region ?? "0")
         let format = try DumpFormat(parsing: format)
         let session = try global.settings.session()
-        let sink = try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) }
         if decode || global.map != nil {
-            try session.dumpRegisters(target, region: region, includeSideEffects: includeSideEffects, to: sink)
+            try session.dumpRegisters(target, region: region, includeSideEffects: includeSideEffects, outputFile: output)
         } else {
-            try session.dump(target, region: region, format: format, to: sink)
+            try session.dump(target, region: region, format: format, outputFile: output)
         }
-        try (sink ?? session.output).flush()
+        try session.output.flush()
     }
 }

@@ -7,7 +7,7 @@ struct Pcimmio: ParsableCommand {
         commandName: "pcimmio",
         abstract: "Inspect PCI devices and access their BAR registers from Linux userspace.",
         discussion: """
-            Global options (--sysfs, --trace) may come before or after the command name.
+            Global options (--sysfs, --trace, --map) may come before or after the command name.
             Set PCIMMIO_SYSFS to point every command at a fake sysfs tree.
             """,
         subcommands: [ListCommand.self, BarsCommand.self, PeekCommand.self, PokeCommand.self, DumpCommand.self,

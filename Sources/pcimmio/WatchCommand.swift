@@ -35,6 +35,9 @@ struct WatchCommand: ParsableCommand {
         if samples == 0 { throw PCIMMIOError.invalidArgument("--count 0: take at least one sample") }
         let session = try global.settings.session()
         let plan = try session.plan(target, region: region)
+        guard plan.count <= 1 << 24 else {
+            throw PCIMMIOError.invalidArgument("watch keeps each sample in memory: at most 16777216 registers (\(plan.count) asked)")
+        }
         // With a map, each line also names the register at its offset.
         let map = global.map != nil ? try session.map(for: target) : nil
         let label = { (offset: UInt64) in

@@ -12,7 +12,7 @@ import Testing
         return path
     }
 
-    @Test func aScriptReadsAndWritesTheFileAndStopsAtTheFailingLine() throws {
+    @Test func aScriptReadsAndWritesTheFileAndStopsAtTheLineThatFailsAtRunTime() throws {
         try withPrivateTree("basic") { tree in
             let file = resourceFile(tree, slot, "resource0")
             let trace = tree.appendingPathComponent("trace.jsonl").path
@@ -21,17 +21,32 @@ import Testing
                 peek $dev 0 0x10
                 poke $dev 0 0x20 0xa5 -w 8
                 peek $dev 0 0x20 -w 8
-                peek $dev 0 0x1000
+                wait $dev 0 0x0 --mask 0xff --value 0x12 --timeout 0ms
                 poke $dev 0 0x24 0xff -w 8
                 """)
             let result = try pcimmio(["--trace", trace, "run", path], sysfs: tree)
             #expect(result.status == 1)
             #expect(result.outLines == [hexRegister(littleEndian(patternBytes(0x10, 4)), width: 32), "0xa5"])
-            #expect(result.errLines == ["pcimmio: \(path):5: offset 0x1000 + 4 bytes is past the end of 0000:00:03.0 BAR 0 (size 0x1000; last valid offset for this access is 0xffc)"])
+            #expect(result.errLines.count == 1 && result.errLines[0].hasPrefix("pcimmio: \(path):5: timed out after 0s"), "\(result)")
             #expect(try readBytes(file, offset: 0x20, count: 1) == [0xa5])
             // Line 6 never ran.
             #expect(try readBytes(file, offset: 0x24, count: 1) == [patternByte(0x24)])
-            #expect(try readTrace(trace).map { "\($0.op) \($0.offset) \($0.width)" } == ["read 16 32", "write 32 8", "read 32 8"])
+            #expect(try readTrace(trace).map { "\($0.op) \($0.offset) \($0.width)" } == ["read 16 32", "write 32 8", "read 32 8", "read 0 32"])
+        }
+    }
+
+    @Test func aLineThatCannotWorkStopsTheScriptBeforeAnythingRuns() throws {
+        try withPrivateTree("basic") { tree in
+            let file = resourceFile(tree, slot, "resource0")
+            let trace = tree.appendingPathComponent("trace.jsonl").path
+            let path = try script(tree, "poke 00:03.0 0 0x20 0xa5 -w 8\npeek 00:03.0 0 0x1000\npeek 00:03.0 2 0x0\n")
+            let result = try pcimmio(["--trace", trace, "run", path], sysfs: tree)
+            #expect(result.status == 1)
+            #expect(result.stdout.isEmpty)
+            #expect(result.errLines == ["pcimmio: \(path):2: offset 0x1000 + 4 bytes is past the end of 0000:00:03.0 BAR 0 (size 0x1000; last valid offset for this access is 0xffc)",
+                                        "pcimmio: \(path):3: 0000:00:03.0 has no BAR 2 (its BARs: 0, 1)"])
+            #expect(try readBytes(file, offset: 0x20, count: 1) == [patternByte(0x20)])
+            #expect(try readTrace(trace).isEmpty)
         }
     }
 

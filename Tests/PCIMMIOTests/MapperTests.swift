@@ -59,6 +59,21 @@ import Testing
         #expect(openDescriptors(of: path) == 0)
     }
 
+    /// The kernel maps a resource file from the start of the page holding the BAR: a 256-byte
+    /// BAR at 0x...100 is at byte 0x100 of the mapping.
+    @Test func aBARStartingInsideAPageIsFoundAtItsOffsetInThatPage() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("resource0", size: 0x1000, seeded: 0x1000)
+        let bar = BAR(index: 0, kind: .mem32, prefetchable: false, address: 0xfeb0_4100, size: 0x100,
+                      resourceFile: path, writeCombiningFile: nil)
+        let plan = try AccessPlan(device: device([bar]), bar: 0, offset: 0x8, width: .w32, mode: .write)
+        let window = try plan.open()
+        #expect(try window.read(.w32, at: 0x8) == littleEndian(fileBytes(path, at: 0x108, count: 4)))
+        try window.write(.w16, at: 0xfe, value: 0xbeef)
+        #expect(fileBytes(path, at: 0x1fe, count: 2) == [0xef, 0xbe])
+        #expect(throws: PCIMMIOError.self) { try AccessPlan(device: device([bar]), bar: 0, offset: 0x100, width: .w8, mode: .read) }
+    }
+
     @Test func aFileTruncatedUnderTheMappingIsAnErrorNotACrash() throws {
         let scratch = ScratchDirectory()
         let path = scratch.file("resource0", size: 0x4000, seeded: 0x4000)

@@ -384,12 +384,25 @@ def run_script_checks(s) -> None:
         if rc == 0:
             raise Fail("exit status 0")
         names_line3("run_error", "edu-error.run")
-        s.expect_accesses("run_error", [("r", E0(), 4, EDU_ID), ("w", E0() + 4, 4, 0x11111111)])
+        s.expect_accesses("run_error", [])
         out = lines(s, "run_error")
+        if out:
+            raise Fail(f"stdout {out}, expected nothing: the script is checked before it runs")
+    c("run: an offset past the BAR on line 3 is found before anything runs: zero accesses, "
+      "message names the file and line 3, non-zero exit", error_stop)
+
+    def runtime_stop():
+        rc = s.rc("run_runtime_error")
+        if rc == 0:
+            raise Fail("exit status 0")
+        names_line3("run_runtime_error", "edu-runtime-error.run")
+        s.expect_accesses("run_runtime_error", [("r", E0(), 4, EDU_ID), ("w", E0() + 4, 4, 0x11111111),
+                                                ("r", E0(), 4, EDU_ID)])
+        out = lines(s, "run_runtime_error")
         if out != ["0x010000ed"]:
             raise Fail(f"stdout {out}, expected only line 1's 0x010000ed")
-    c("run: an error on line 3 (offset past the BAR) stops there: lines 1-2 in the trace, nothing after, "
-      "message names the file and line 3, non-zero exit", error_stop)
+    c("run: a wait timing out on line 3 stops there: lines 1-3 in the trace, nothing after, "
+      "message names the file and line 3, non-zero exit", runtime_stop)
 
     def keep_going():
         rc = s.rc("run_keep_going")

@@ -2,7 +2,8 @@
 //
 // Each function performs exactly `count` volatile accesses of one width, in ascending
 // address order: never merged, split, widened, elided or done through memcpy. Every store
-// is followed by a full memory barrier, so a following load sees the device after the write.
+// is followed by a full memory barrier, so the CPU issues it before any later access (PCIe
+// writes are posted: a following read of the same device is what guarantees arrival).
 //
 // A fault during an access (SIGBUS when a device disappears or a file shrinks under its
 // mapping) does not kill the process: the function returns the signal number, with the

@@ -60,12 +60,13 @@ public struct AccessPlan: Sendable, Equatable {
 
     /// Opens and maps exactly what the plan covers (read-only unless it writes); with a trace
     /// log, every access through the window is recorded.
-    public func open(trace: TraceLog? = nil) throws(PCIMMIOError) -> RegisterWindow {
-        let window = try openUntraced()
+    /// `wholeBAR` maps all of it: for sessions that keep coming back to the same BAR.
+    public func open(trace: TraceLog? = nil, wholeBAR: Bool = false) throws(PCIMMIOError) -> RegisterWindow {
+        let window = try openUntraced(whole: wholeBAR)
         return trace.map { TracingWindow(window, log: $0, location: location) } ?? window
     }
 
-    private func openUntraced() throws(PCIMMIOError) -> RegisterWindow {
+    private func openUntraced(whole: Bool) throws(PCIMMIOError) -> RegisterWindow {
         let writable = mode == .write
         let file = try OpenFile(path: path, writable: writable)
         // A resource file smaller than its BAR (a fake tree, or one truncated) would fault.
@@ -74,7 +75,8 @@ public struct AccessPlan: Sendable, Equatable {
             throw .outOfBounds(slot: location.slot, bar: bar.index, offset: offset, length: length, size: fileSize)
         }
         if bar.kind == .io { return IOPortWindow(file: file, region: 0..<bar.size, location: location) }
-        return try MappedWindow(file: file, covering: region, limit: min(bar.size, fileSize), writable: writable,
+        return try MappedWindow(file: file, covering: whole ? 0..<min(bar.size, fileSize) : region,
+                                limit: min(bar.size, fileSize), barAddress: bar.address, writable: writable,
                                 location: location)
     }
 }

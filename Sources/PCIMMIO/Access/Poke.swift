@@ -22,10 +22,13 @@ public struct Poke: Sendable, Equatable {
         self.verify = verify
     }
 
+    /// Whether applying it reads the register first: a mask that leaves bits unchanged.
+    public var readsFirst: Bool { mask.map { $0 != width.mask } ?? false }
+
     /// What --dry-run prints: the write that would happen, without reading anything.
     public func describe(_ location: AccessLocation, offset: UInt64) -> String {
         let place = "\(location.slot) BAR \(location.bar) offset 0x\(String(offset, radix: 16)) (\(width.bits)-bit)"
-        guard let mask else { return "would write \(formatRegister(value, width: width)) to \(place)" }
+        guard let mask, readsFirst else { return "would write \(formatRegister(value, width: width)) to \(place)" }
         return "would read \(place), then write (old & ~\(formatRegister(mask, width: width))) | \(formatRegister(value, width: width))"
     }
 
@@ -33,7 +36,7 @@ public struct Poke: Sendable, Equatable {
     @discardableResult
     public func apply(to window: RegisterWindow, at offset: UInt64) throws(PCIMMIOError) -> UInt64 {
         var written = value
-        if let mask { written = try window.read(width, at: offset) & ~mask | value }
+        if let mask, readsFirst { written = try window.read(width, at: offset) & ~mask | value }
         try window.write(width, at: offset, value: written)
         if verify {
             let readBack = try window.read(width, at: offset)

@@ -5,8 +5,9 @@ extension RegisterSession {
                      decode: Bool = false) throws(PCIMMIOError) {
         let register = try resolve(target, reference)
         let plan = try plan(target, register, count: count, mode: .read)
-        let values = try window(for: plan).read(plan.width, at: plan.offset, count: plan.count)
+        // Found before the read: a read-to-clear register must not be read for nothing.
         let map = decode ? try map(for: target) : nil
+        let values = try window(for: plan).read(plan.width, at: plan.offset, count: plan.count)
         let definitions = values.indices.map { index in
             map?.register(at: plan.offset + UInt64(index * plan.width.bytes), bar: target.bar).flatMap { $0.width == plan.width ? $0 : nil }
         }
@@ -52,22 +53,40 @@ extension RegisterSession {
         return value
     }
 
-    public func dump(_ target: RegisterTarget, region: Region, format: DumpFormat, to sink: OutputSink? = nil) throws(PCIMMIOError) {
+    /// `outputFile` (-o) is created only once the region has been checked: a typo must not
+    /// empty an earlier dump.
+    public func dump(_ target: RegisterTarget, region: Region, format: DumpFormat, outputFile: String? = nil) throws(PCIMMIOError) {
         let plan = try plan(target, region: region)
+        let sink = try outputFile.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? output
         try format.write(RegionReader(window: window(for: plan), width: plan.width, region: plan.region),
-                         plan: plan, to: sink ?? output)
+                         plan: plan, to: sink)
+        try sink.flush()
+    }
+
+    /// The BAR offsets `dump --map` covers: the region, or from START to the end of the BAR,
+    /// checked against the BAR (overflow-safe) before anything is read.
+    public func registerRegion(_ target: RegisterTarget, _ region: Region) throws(PCIMMIOError) -> Range<UInt64> {
+        let device = try device(target.device)
+        guard let bar = device.bar(target.bar) else {
+            throw .unusedBAR(slot: device.slot, bar: target.bar, used: device.bars.map(\.index))
+        }
+        let length = region.size ?? (region.start < bar.size ? bar.size - region.start : 0)
+        let (end, overflow) = region.start.addingReportingOverflow(length)
+        guard !overflow, length > 0, end <= bar.size else {
+            throw .outOfBounds(slot: device.slot, bar: target.bar, offset: region.start, length: length, size: bar.size)
+        }
+        return region.start..<end
     }
 
     /// `dump --map`: each register of the map inside the region, read once at its own width
     /// and decoded. Write-only and read-side-effect (rc) registers are skipped, and listed as
     /// skipped, unless `includeSideEffects`.
     public func dumpRegisters(_ target: RegisterTarget, region: Region, includeSideEffects: Bool,
-                              to sink: OutputSink? = nil) throws(PCIMMIOError) {
-        let out = sink ?? output
+                              outputFile: String? = nil) throws(PCIMMIOError) {
         let map = try map(for: target)
-        let barSize = try device(target.device).bar(target.bar)?.size ?? 0
-        let end = region.size.map { region.start + $0 } ?? barSize
-        for register in map.registers(bar: target.bar, in: region.start..<end) {
+        let registers = map.registers(bar: target.bar, in: try registerRegion(target, region))
+        let out = try outputFile.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? output
+        for register in registers {
             if (!register.access.readable || register.access.readHasSideEffects) && !includeSideEffects {
                 try out.write("skipped " + register.name + " @0x" + String(register.offset, radix: 16) + " (" + register.access.rawValue
                               + (register.access.readable ? ": reading it has side effects; --include-side-effects reads it)\n" : ": write-only)\n"))
@@ -77,5 +96,6 @@ extension RegisterSession {
             let plan = try plan(target, resolved, mode: .read)
             try out.write(register.decoded(window(for: plan).read(register.width, at: register.offset)))
         }
+        try out.flush()
     }
 }

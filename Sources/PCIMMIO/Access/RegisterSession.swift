@@ -60,18 +60,32 @@ public final class RegisterSession {
 
     /// Where a poke writes and the checked write itself.
     public func resolve(_ target: RegisterTarget, _ request: PokeRequest, verify: Bool) throws(PCIMMIOError) -> (ResolvedRegister, Poke) {
+        let register: ResolvedRegister
+        let poke: Poke
         switch request {
         case let .value(reference, value, mask):
-            let register = try resolve(target, reference)
-            if let definition = register.definition, !definition.access.writable {
-                throw .invalidArgument("\(definition.name) is \(definition.access.rawValue): it cannot be written")
-            }
-            return (register, try Poke(width: register.width, value: value, mask: mask, verify: verify))
+            register = try resolve(target, reference)
+            poke = try Poke(width: register.width, value: value, mask: mask, verify: verify)
         case let .fields(assignments):
             let update = try FieldUpdate(assignments, in: map(for: target), bar: target.bar, forWriting: true)
-            let register = try resolve(target, .named(update.register.name))
-            return (register, try Poke(width: register.width, value: update.value, mask: update.mask, verify: verify))
+            register = try resolve(target, .named(update.register.name))
+            poke = try Poke(width: register.width, value: update.value, mask: update.mask, verify: verify)
         }
+        if let definition = register.definition {
+            let access = definition.access
+            guard access.writable else {
+                throw .invalidArgument("\(definition.name) is \(access.rawValue): it cannot be written")
+            }
+            // Reading a wo register returns junk that would be written back; reading an rc
+            // register clears what it reports.
+            if poke.readsFirst && (!access.readable || access.readHasSideEffects) {
+                throw .invalidArgument("\(definition.name) is \(access.rawValue): a read-modify-write would read it; write the whole register (\(definition.name) VALUE) instead")
+            }
+            if verify && (!access.readable || access.readHasSideEffects) {
+                throw .invalidArgument("\(definition.name) is \(access.rawValue): --verify would read it back")
+            }
+        }
+        return (register, poke)
     }
 
     public func resolve(_ target: RegisterTarget, _ request: WaitRequest) throws(PCIMMIOError) -> (ResolvedRegister, WaitCondition) {
@@ -106,6 +120,9 @@ public final class RegisterSession {
     }
 
     /// An open window covering the plan: reused when one already does, else opened (and kept).
+    /// The first window on a BAR maps only the pages the access needs; when a session needs
+    /// another place in the same BAR, the whole BAR is mapped once instead, so a script walking
+    /// a BAR does not pile up one mapping per page.
     public func window(for plan: AccessPlan) throws(PCIMMIOError) -> RegisterWindow {
         let wanted = plan.region
         let covers = { (window: RegisterWindow) in
@@ -115,8 +132,9 @@ public final class RegisterSession {
         for writable in plan.mode == .write ? [true] : [false, true] {
             if let open = windows[WindowKey(path: plan.path, writable: writable)]?.first(where: covers) { return open }
         }
-        let window = try plan.open(trace: trace)
-        windows[WindowKey(path: plan.path, writable: plan.mode == .write), default: []].append(window)
+        let key = WindowKey(path: plan.path, writable: plan.mode == .write)
+        let window = try plan.open(trace: trace, wholeBAR: windows[key] != nil)
+        windows[key, default: []].append(window)
         return window
     }
 }

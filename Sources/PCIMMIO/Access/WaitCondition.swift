@@ -22,17 +22,18 @@ public struct WaitCondition: Sendable, Equatable {
     /// before the timeout is still seen.
     public func wait(on window: RegisterWindow, at offset: UInt64, location: AccessLocation,
                      timeout: UInt64, interval: UInt64) throws(PCIMMIOError) -> UInt64 {
-        let deadline = Clock.now() + timeout
+        let (deadline, overflow) = Clock.now().addingReportingOverflow(timeout)
+        let end = overflow ? UInt64.max : deadline
         while true {
             let register = try window.read(width, at: offset)
             if holds(for: register) { return register }
             let now = Clock.now()
-            if now >= deadline {
+            if now >= end {
                 throw .timeout(slot: location.slot, bar: location.bar, offset: offset,
                                condition: "(value & \(formatRegister(mask, width: width))) == \(formatRegister(value, width: width))",
                                last: formatRegister(register, width: width), after: formatDuration(timeout))
             }
-            Clock.sleep(nanoseconds: min(interval, deadline - now))
+            Clock.sleep(nanoseconds: min(interval, end - now))
         }
     }
 }

@@ -6,7 +6,7 @@ public func humanSize(_ bytes: UInt64) -> String {
         return String(bytes / scale) + suffix
     }
     for (scale, suffix) in units where bytes >= scale {
-        let tenths = bytes * 10 / scale
+        let tenths = bytes / scale * 10 + bytes % scale * 10 / scale
         return String(tenths / 10) + "." + String(tenths % 10) + suffix
     }
     return String(bytes)

@@ -4,31 +4,38 @@ import MMIOAccess
 /// A memory BAR region mmap'd from its resource file: only the pages covering the access it
 /// was opened for, MAP_SHARED, unmapped when released. Its region is those pages, clipped to
 /// the BAR and the file, so later accesses to nearby registers can reuse it.
+///
+/// The kernel maps a resource file from the start of the page holding the BAR
+/// (vm_pgoff += start >> PAGE_SHIFT), so a BAR that starts inside a page is found at
+/// `address % page` in the file's mapping, not at 0.
 final class MappedWindow: RegisterWindow {
     let region: Range<UInt64>
-    private let file: OpenFile
     private let mapping: UnsafeMutableRawPointer
     private let mappingLength: Int
-    /// The BAR offset of the first mapped byte (page-aligned).
-    private let mappingOffset: UInt64
+    /// File offset of the first mapped byte (page-aligned).
+    private let mappingFileOffset: UInt64
+    /// Where BAR offset 0 is in the file: the BAR's offset within its page.
+    private let barFileOffset: UInt64
     private let location: AccessLocation
     private let writable: Bool
 
-    init(file: OpenFile, covering access: Range<UInt64>, limit: UInt64, writable: Bool,
+    /// The descriptor is needed only to map: the mapping outlives it, so no file stays open.
+    init(file: OpenFile, covering access: Range<UInt64>, limit: UInt64, barAddress: UInt64, writable: Bool,
          location: AccessLocation) throws(PCIMMIOError) {
         let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        let start = access.lowerBound & ~(page - 1)
-        let end = (access.upperBound + page - 1) & ~(page - 1)
+        let barFileOffset = barAddress & (page - 1)
+        let start = (barFileOffset + access.lowerBound) & ~(page - 1)
+        let end = (barFileOffset + access.upperBound + page - 1) & ~(page - 1)
         let protection = writable ? PROT_READ | PROT_WRITE : PROT_READ
         let address = mmap(nil, Int(end - start), protection, MAP_SHARED, file.descriptor, off_t(start))
         guard let address, address != MAP_FAILED else {
             throw .system(call: "mmap", path: file.path, errno: errno)
         }
-        self.file = file
-        self.region = start..<min(end, limit)
+        self.region = (start > barFileOffset ? start - barFileOffset : 0)..<min(end - barFileOffset, limit)
         self.mapping = address
         self.mappingLength = Int(end - start)
-        self.mappingOffset = start
+        self.mappingFileOffset = start
+        self.barFileOffset = barFileOffset
         self.location = location
         self.writable = writable
     }
@@ -38,7 +45,7 @@ final class MappedWindow: RegisterWindow {
     func read(_ width: Width, at offset: UInt64, into values: UnsafeMutableRawBufferPointer) throws(PCIMMIOError) {
         let count = values.count / width.bytes
         try check(offset, count: count, width: width)
-        let registers = mapping + Int(offset - mappingOffset)
+        let registers = mapping + Int(barFileOffset + offset - mappingFileOffset)
         let out = values.baseAddress!
         var done = 0
         let signal: Int32
@@ -56,7 +63,7 @@ final class MappedWindow: RegisterWindow {
         try check(offset, count: count, width: width)
         // A store into a read-only mapping would be SIGSEGV; plans open read-only unless they write.
         guard writable else { throw .invalidArgument("internal: write through a window opened read-only") }
-        let registers = mapping + Int(offset - mappingOffset)
+        let registers = mapping + Int(barFileOffset + offset - mappingFileOffset)
         let source = values.baseAddress!
         var done = 0
         let signal: Int32

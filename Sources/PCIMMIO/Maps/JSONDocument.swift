@@ -27,6 +27,9 @@ public struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var line = 1
+    private var depth = 0
+    /// Deeper nesting is refused rather than recursed into: no map needs it.
+    static let maximumDepth = 64
 
     public struct Failure: Error, Equatable {
         public let line: Int
@@ -123,6 +126,9 @@ public struct JSONParser {
     }
 
     private mutating func array() throws(Failure) -> JSONNode {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw failure("nested deeper than \(Self.maximumDepth) levels") }
         let start = line
         index += 1
         var items: [JSONNode] = []
@@ -139,6 +145,9 @@ public struct JSONParser {
     }
 
     private mutating func object() throws(Failure) -> JSONNode {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw failure("nested deeper than \(Self.maximumDepth) levels") }
         let start = line
         index += 1
         var members: [(key: String, value: JSONNode)] = []

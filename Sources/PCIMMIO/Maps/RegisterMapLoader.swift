@@ -85,6 +85,9 @@ public struct RegisterMapLoader {
             }
             width = parsed
         }
+        if offset > UInt64.max - UInt64(width.bytes) {
+            problem(offsetNode, "register \(name) at offset 0x\(String(offset, radix: 16)) runs past the end of any BAR"); return nil
+        }
         if offset % UInt64(width.bytes) != 0 {
             problem(offsetNode, "register \(name) at offset 0x\(String(offset, radix: 16)) is not aligned to its \(width.bits)-bit width")
         }

@@ -38,8 +38,15 @@ public final class ScriptRunner {
         return failures
     }
 
-    /// Runs the lines in order; stops at the first error unless `keepGoing`. Returns the errors.
+    /// Runs the lines in order; returns the errors. Without `keepGoing` every line is first
+    /// checked against its device (as --dry-run does) and nothing runs if one is wrong; then
+    /// the first error at run time (a fault, a timeout, a failed verify) stops the script.
+    /// With `keepGoing` every line runs that can, and all errors are returned.
     public func run(keepGoing: Bool = false) -> [PCIMMIOError] {
+        if !keepGoing {
+            let problems = check()
+            if !problems.isEmpty { return problems }
+        }
         var failures: [PCIMMIOError] = []
         for line in script.lines {
             do throws(PCIMMIOError) {
@@ -59,14 +66,20 @@ public final class ScriptRunner {
         if let known = plans[index] { return known }
         let plan: AccessPlan
         switch script.statements[index] {
-        case let .peek(target, reference, count, _, _):
+        case let .peek(target, reference, count, _, decode):
             plan = try session.plan(target, session.resolve(target, reference), count: count, mode: .read)
+            if decode { _ = try session.map(for: target) }
         case let .poke(target, request, verify):
             let (register, poke) = try session.resolve(target, request, verify: verify)
             plan = try session.plan(target, register, mode: .write)
             pokes[index] = poke
         case let .dump(target, region, _, decode, _):
-            if decode { _ = try session.map(for: target) }
+            guard !decode else {
+                // A decoded dump reads the map's registers, each at its own width.
+                _ = try session.map(for: target)
+                _ = try session.registerRegion(target, region)
+                return nil
+            }
             plan = try session.plan(target, region: region)
         case let .wait(target, request, _, _):
             plan = try session.plan(target, session.resolve(target, request).0, mode: .read)

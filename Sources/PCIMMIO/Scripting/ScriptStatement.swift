@@ -81,6 +81,9 @@ public enum ScriptStatement {
 
     /// `OFFSET VALUE [--mask M]` or `REG.FIELD=VALUE...`, as poke takes them.
     public static func pokeRequest(_ arguments: [String], mask: String?) throws(PCIMMIOError) -> PokeRequest {
+        guard !arguments.isEmpty else {
+            throw .invalidArgument("poke needs OFFSET VALUE, or REGISTER.FIELD=VALUE assignments")
+        }
         if arguments.allSatisfy(FieldAssignment.looksLikeOne) {
             guard mask == nil else { throw .invalidArgument("--mask goes with OFFSET VALUE, not with field assignments (they make their own mask)") }
             return .fields(try arguments.map { (text) throws(PCIMMIOError) in try FieldAssignment(parsing: text) })
@@ -98,7 +101,9 @@ public enum ScriptStatement {
             guard offset == nil, mask == nil, value == nil else {
                 throw .invalidArgument("--until names the register itself: give it without OFFSET, --mask or --value")
             }
-            return .fields(try until.split(separator: ",").map { (text) throws(PCIMMIOError) in try FieldAssignment(parsing: String(text)) })
+            let assignments = try until.split(separator: ",").map { (text) throws(PCIMMIOError) in try FieldAssignment(parsing: String(text)) }
+            guard !assignments.isEmpty else { throw .invalidArgument("--until needs REGISTER.FIELD=VALUE") }
+            return .fields(assignments)
         }
         guard let offset, let mask, let value else {
             throw .invalidArgument("wait needs OFFSET --mask MASK --value VALUE, or --until REGISTER.FIELD=VALUE")

@@ -290,6 +290,7 @@ t run_stdin_1000 run_stdin /tmp/peek1000.run
 t run_dry "$P" run --dry-run $SCRIPTS/edu-pokes.run --map $EDUMAP
 t run_dry_after "$P" peek $EDU 0 0x04
 t run_error "$P" run $SCRIPTS/edu-error.run
+t run_runtime_error "$P" run $SCRIPTS/edu-runtime-error.run
 t run_keep_going "$P" run --keep-going $SCRIPTS/edu-error.run
 t run_syntax "$P" run $SCRIPTS/edu-syntax.run
 
