@@ -44,7 +44,7 @@ struct WatchCommand: ParsableCommand {
             "0x" + String(offset, radix: 16) + (map?.register(at: offset, bar: target.bar).map { " " + $0.name } ?? "")
         }
         let window = try session.window(for: plan)
-        let start = Clock.now()
+        let start = MonotonicClock.now()
         var watcher = try RegionWatcher(plan: plan, window: window)
         let output = session.output
         for (index, value) in watcher.values.enumerated() {
@@ -54,9 +54,9 @@ struct WatchCommand: ParsableCommand {
         try output.flush()
         var taken: UInt64 = 1
         while samples.map({ taken < $0 }) ?? true {
-            Clock.sleep(nanoseconds: interval)
+            MonotonicClock.sleep(nanoseconds: interval)
             for change in try watcher.sample(window) {
-                try output.write(stamp(Clock.now() - start) + " " + label(change.offset) + " "
+                try output.write(stamp(MonotonicClock.now() - start) + " " + label(change.offset) + " "
                                  + formatRegister(change.old, width: plan.width) + " -> "
                                  + formatRegister(change.new, width: plan.width) + "\n")
             }

@@ -94,6 +94,21 @@ import Testing
         #expect(openDescriptors(of: path) == 0)
     }
 
+    @Test func aFaultPartWayThroughARunStillTracesTheAccessesBeforeIt() throws {
+        let scratch = ScratchDirectory()
+        let path = scratch.file("resource0", size: 0x4000, seeded: 0x4000)
+        let trace = scratch.file("trace", size: 0)
+        let plan = try AccessPlan(device: device([memoryBAR(size: 0x4000, file: path)]), bar: 0, offset: 0x2ff8, width: .w32, count: 4, mode: .read)
+        let window = try plan.open(trace: TraceLog(path: trace))
+        #expect(truncate(path, 0x3000) == 0)
+        #expect(throws: PCIMMIOError.accessFault(slot: "0000:00:03.0", bar: 0, offset: 0x3000, signal: SIGBUS)) {
+            _ = try window.read(.w32, at: 0x2ff8, count: 4)
+        }
+        let lines = String(decoding: fileBytes(trace, at: 0, count: Int(fileSize(trace))), as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains("\"offset\":12280,") == true && lines.last?.contains("\"offset\":12284,") == true)
+    }
+
     @Test func aResourceFileSmallerThanItsBARIsRefusedBeforeMapping() throws {
         let scratch = ScratchDirectory()
         let path = scratch.file("resource0", size: 0x1000)

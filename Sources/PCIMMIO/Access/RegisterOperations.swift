@@ -58,8 +58,14 @@ extension RegisterSession {
     public func dump(_ target: RegisterTarget, region: Region, format: DumpFormat, outputFile: String? = nil) throws(PCIMMIOError) {
         let plan = try plan(target, region: region)
         let sink = try outputFile.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? output
-        try format.write(RegionReader(window: window(for: plan), width: plan.width, region: plan.region),
-                         plan: plan, to: sink)
+        do {
+            try format.write(RegionReader(window: window(for: plan), width: plan.width, region: plan.region),
+                             plan: plan, to: sink)
+        } catch {
+            // What was read before a fault is still worth having.
+            try? sink.flush()
+            throw error
+        }
         try sink.flush()
     }
 

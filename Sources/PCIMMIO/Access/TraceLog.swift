@@ -46,13 +46,30 @@ final class TracingWindow: RegisterWindow {
     var region: Range<UInt64> { inner.region }
 
     func read(_ width: Width, at offset: UInt64, into values: UnsafeMutableRawBufferPointer) throws(PCIMMIOError) {
-        try inner.read(width, at: offset, into: values)
-        record("read", width, offset, UnsafeRawBufferPointer(values))
+        do {
+            try inner.read(width, at: offset, into: values)
+            record("read", width, offset, UnsafeRawBufferPointer(values))
+        } catch {
+            record("read", width, offset, UnsafeRawBufferPointer(values), before: error)
+            throw error
+        }
     }
 
     func write(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
-        try inner.write(width, at: offset, from: values)
-        record("write", width, offset, values)
+        do {
+            try inner.write(width, at: offset, from: values)
+            record("write", width, offset, values)
+        } catch {
+            record("write", width, offset, values, before: error)
+            throw error
+        }
+    }
+
+    /// A fault part-way through a run of registers: the accesses before it did happen.
+    private func record(_ operation: String, _ width: Width, _ offset: UInt64, _ values: UnsafeRawBufferPointer,
+                        before error: PCIMMIOError) {
+        guard case let .accessFault(_, _, faultOffset, _) = error, faultOffset > offset else { return }
+        record(operation, width, offset, UnsafeRawBufferPointer(rebasing: values[0..<Int(faultOffset - offset)]))
     }
 
     private func record(_ operation: String, _ width: Width, _ offset: UInt64, _ values: UnsafeRawBufferPointer) {

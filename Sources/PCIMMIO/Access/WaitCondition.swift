@@ -22,18 +22,18 @@ public struct WaitCondition: Sendable, Equatable {
     /// before the timeout is still seen.
     public func wait(on window: RegisterWindow, at offset: UInt64, location: AccessLocation,
                      timeout: UInt64, interval: UInt64) throws(PCIMMIOError) -> UInt64 {
-        let (deadline, overflow) = Clock.now().addingReportingOverflow(timeout)
+        let (deadline, overflow) = MonotonicClock.now().addingReportingOverflow(timeout)
         let end = overflow ? UInt64.max : deadline
         while true {
             let register = try window.read(width, at: offset)
             if holds(for: register) { return register }
-            let now = Clock.now()
+            let now = MonotonicClock.now()
             if now >= end {
                 throw .timeout(slot: location.slot, bar: location.bar, offset: offset,
                                condition: "(value & \(formatRegister(mask, width: width))) == \(formatRegister(value, width: width))",
                                last: formatRegister(register, width: width), after: formatDuration(timeout))
             }
-            Clock.sleep(nanoseconds: min(interval, end - now))
+            MonotonicClock.sleep(nanoseconds: min(interval, end - now))
         }
     }
 }

@@ -121,7 +121,7 @@ public final class ScriptRunner {
             try session.wait(target, request, timeout: timeout, interval: interval)
         case let .sleep(nanoseconds):
             try output.flush()
-            Clock.sleep(nanoseconds: nanoseconds)
+            MonotonicClock.sleep(nanoseconds: nanoseconds)
         case let .echo(text):
             try output.write(text + "\n")
         }

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Monotonic time and sleeping, in nanoseconds.
-public enum Clock {
+public enum MonotonicClock {
     public static func now() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
