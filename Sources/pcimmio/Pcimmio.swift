@@ -43,7 +43,7 @@ enum Main {
             var message = Pcimmio.message(for: error).split(separator: "\n").first ?? "invalid arguments"
             if message.hasPrefix("Error: ") { message = message.dropFirst(7) }
             printError(message + " (see 'pcimmio help')")
-            exit(code.rawValue)
+            exit(2)  // bad input, like every other usage error (argument-parser would say 64)
         }
     }
 
