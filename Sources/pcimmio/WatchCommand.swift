@@ -34,40 +34,6 @@ struct WatchCommand: ParsableCommand {
         let samples = try count.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--count") }
         if samples == 0 { throw PCIMMIOError.invalidArgument("--count 0: take at least one sample") }
         let session = try global.settings.session()
-        let plan = try session.plan(target, region: region)
-        guard plan.count <= 1 << 24 else {
-            throw PCIMMIOError.invalidArgument("watch keeps each sample in memory: at most 16777216 registers (\(plan.count) asked)")
-        }
-        // With a map, each line also names the register at its offset.
-        let map = global.map != nil ? try session.map(for: target) : nil
-        let label = { (offset: UInt64) in
-            "0x" + String(offset, radix: 16) + (map?.register(at: offset, bar: target.bar).map { " " + $0.name } ?? "")
-        }
-        let window = try session.window(for: plan)
-        let start = MonotonicClock.now()
-        var watcher = try RegionWatcher(plan: plan, window: window)
-        let output = session.output
-        for (index, value) in watcher.values.enumerated() {
-            try output.write(stamp(0) + " " + label(plan.offset + UInt64(index * plan.width.bytes))
-                             + " " + formatRegister(value, width: plan.width) + "\n")
-        }
-        try output.flush()
-        var taken: UInt64 = 1
-        while samples.map({ taken < $0 }) ?? true {
-            MonotonicClock.sleep(nanoseconds: interval)
-            for change in try watcher.sample(window) {
-                try output.write(stamp(MonotonicClock.now() - start) + " " + label(change.offset) + " "
-                                 + formatRegister(change.old, width: plan.width) + " -> "
-                                 + formatRegister(change.new, width: plan.width) + "\n")
-            }
-            try output.flush()
-            taken += 1
-        }
-    }
-
-    private func stamp(_ nanoseconds: UInt64) -> String {
-        let milliseconds = nanoseconds / 1_000_000
-        let fraction = String(milliseconds % 1000)
-        return "+" + String(milliseconds / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "s"
+        try session.watch(target, region: region, interval: interval, samples: samples, named: global.map != nil)
     }
 }

@@ -104,4 +104,45 @@ extension RegisterSession {
         }
         try out.flush()
     }
+
+    /// Prints the region's first sample, then every `interval` the registers that changed
+    /// (time since the start, offset, old -> new), until `samples` samples or forever.
+    /// `named` adds each register's name from the device's map.
+    public func watch(_ target: RegisterTarget, region: Region, interval: UInt64, samples: UInt64?,
+                      named: Bool) throws(PCIMMIOError) {
+        let plan = try plan(target, region: region)
+        guard plan.count <= 1 << 24 else {
+            throw .invalidArgument("watch keeps each sample in memory: at most 16777216 registers (\(plan.count) asked)")
+        }
+        let map = named ? try map(for: target) : nil
+        let label = { (offset: UInt64) in
+            "0x" + String(offset, radix: 16) + (map?.register(at: offset, bar: target.bar).map { " " + $0.name } ?? "")
+        }
+        let window = try window(for: plan)
+        let start = MonotonicClock.now()
+        var watcher = try RegionWatcher(plan: plan, window: window)
+        for (index, value) in watcher.values.enumerated() {
+            try output.write(elapsed(0) + " " + label(plan.offset + UInt64(index * plan.width.bytes))
+                             + " " + formatRegister(value, width: plan.width) + "\n")
+        }
+        try output.flush()
+        var taken: UInt64 = 1
+        while samples.map({ taken < $0 }) ?? true {
+            MonotonicClock.sleep(nanoseconds: interval)
+            for change in try watcher.sample(window) {
+                try output.write(elapsed(MonotonicClock.now() - start) + " " + label(change.offset) + " "
+                                 + formatRegister(change.old, width: plan.width) + " -> "
+                                 + formatRegister(change.new, width: plan.width) + "\n")
+            }
+            try output.flush()
+            taken += 1
+        }
+    }
+}
+
+/// `+1.250s`: time since a watch started, to the millisecond.
+func elapsed(_ nanoseconds: UInt64) -> String {
+    let milliseconds = nanoseconds / 1_000_000
+    let fraction = String(milliseconds % 1000)
+    return "+" + String(milliseconds / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "s"
 }
