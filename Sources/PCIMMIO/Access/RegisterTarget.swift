@@ -9,7 +9,12 @@ public struct RegisterTarget {
     public var width: Width { explicitWidth ?? .w32 }
 
     public init(device: String, bar: String, width: String? = nil, writeCombining: Bool = false) throws(PCIMMIOError) {
-        self.device = try DeviceSelector(device)
+        try self.init(device: DeviceSelector(device), bar: bar, width: width, writeCombining: writeCombining)
+    }
+
+    /// With a selector already parsed (a script names the same device on many lines).
+    public init(device: DeviceSelector, bar: String, width: String? = nil, writeCombining: Bool = false) throws(PCIMMIOError) {
+        self.device = device
         self.bar = try BARNumber.parse(bar)
         self.explicitWidth = try width.map { (text) throws(PCIMMIOError) in try Width(parsing: text) }
         self.writeCombining = writeCombining

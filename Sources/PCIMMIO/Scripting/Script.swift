@@ -23,6 +23,7 @@ public struct Script {
         // Lines without `$` mean the same wherever they appear: their raw text finds their
         // statement without splitting or substituting (a million-line script of peeks).
         var knownRaw: [String: Int] = [:]
+        var devices: [String: DeviceSelector] = [:]
         var errors: [PCIMMIOError] = []
         var number = 0
         var start = 0
@@ -51,7 +52,7 @@ public struct Script {
                 if let existing = known[key] {
                     index = existing
                 } else {
-                    statements.append(try ScriptStatement.parse(substituted))
+                    statements.append(try ScriptStatement.parse(substituted, devices: &devices))
                     index = statements.count - 1
                     known[key] = index
                 }

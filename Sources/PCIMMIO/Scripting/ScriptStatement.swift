@@ -27,7 +27,8 @@ public enum ScriptStatement {
     ]
 
     /// Parses the words of one line (after `$NAME` substitution); `words[0]` is the command.
-    public static func parse(_ words: [String]) throws(PCIMMIOError) -> ScriptStatement {
+    /// `devices` keeps the DEVICE selectors already parsed, by their text.
+    public static func parse(_ words: [String], devices: inout [String: DeviceSelector]) throws(PCIMMIOError) -> ScriptStatement {
         let command = words[0]
         if command == "echo" { return .echo(words.dropFirst().joined(separator: " ")) }
         guard let shape = grammar[command] else {
@@ -51,7 +52,14 @@ public enum ScriptStatement {
         }
         if command == "sleep" { return .sleep(nanoseconds: try DurationParser.nanoseconds(arguments[0], what: "sleep")) }
 
-        let target = try RegisterTarget(device: arguments[0], bar: arguments[1], width: tokens.options["-w"],
+        let device: DeviceSelector
+        if let known = devices[arguments[0]] {
+            device = known
+        } else {
+            device = try DeviceSelector(arguments[0])
+            devices[arguments[0]] = device
+        }
+        let target = try RegisterTarget(device: device, bar: arguments[1], width: tokens.options["-w"],
                                         writeCombining: tokens.flags.contains("--wc"))
         switch command {
         case "peek":
