@@ -108,6 +108,31 @@ import Testing
                                     "+0.000s 0x4 LIVENESS \(hexRegister(try fileRegister(file, offset: 4, width: 32), width: 32))"])
     }
 
+    /// A read-to-clear register: dump skips it, read-modify-write and --verify refuse it,
+    /// and a write of the whole register goes ahead without reading.
+    @Test func readToClearRegistersAreNeverReadUnlessAsked() throws {
+        try withPrivateTree("edu") { tree in
+            let file = resourceFile(tree, slot, "resource0")
+            let rcMap = tree.appendingPathComponent("rc.json")
+            try Data("""
+                { "devices": ["1234:11e8"], "bars": { "0": [
+                  { "name": "EVENTS", "offset": "0x40", "access": "rc", "fields": [
+                    { "name": "DONE", "bits": "0" }, { "name": "ERROR", "bits": "1" } ] },
+                  { "name": "CTRL", "offset": "0x44" } ] } }
+                """.utf8).write(to: rcMap)
+            let trace = tree.appendingPathComponent("trace.jsonl").path
+            let dump = try pcimmioOK(["--map", rcMap.path, "--trace", trace, "dump", "00:02.0", "0", "0x40+8"], sysfs: tree)
+            #expect(dump.outLines.first == "skipped EVENTS @0x40 (rc: reading it has side effects; --include-side-effects reads it)")
+            try expectPcimmioFails(["--map", rcMap.path, "poke", "00:02.0", "0", "EVENTS.DONE=1"], sysfs: tree,
+                                   mentions: ["EVENTS is rc", "read-modify-write"])
+            try expectPcimmioFails(["--map", rcMap.path, "poke", "00:02.0", "0", "EVENTS", "0x3", "--verify"], sysfs: tree,
+                                   mentions: ["EVENTS is rc", "--verify"])
+            try pcimmioOK(["--map", rcMap.path, "--trace", trace, "poke", "00:02.0", "0", "EVENTS", "0x3"], sysfs: tree)
+            #expect(try fileRegister(file, offset: 0x40, width: 32) == 0x3)
+            #expect(try readTrace(trace).map { "\($0.op) \(hex($0.offset))" } == ["read 0x44", "write 0x40"])
+        }
+    }
+
     @Test func waitUntilAFieldHolds() throws {
         let tree = try sharedTree("edu")
         let status = try fileRegister(resourceFile(tree, slot, "resource0"), offset: 0x20, width: 32)
