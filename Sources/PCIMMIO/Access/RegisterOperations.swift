@@ -143,6 +143,5 @@ extension RegisterSession {
 /// `+1.250s`: time since a watch started, to the millisecond.
 func elapsed(_ nanoseconds: UInt64) -> String {
     let milliseconds = nanoseconds / 1_000_000
-    let fraction = String(milliseconds % 1000)
-    return "+" + String(milliseconds / 1000) + "." + String(repeating: "0", count: 3 - fraction.count) + fraction + "s"
+    return "+" + String(milliseconds / 1000) + "." + String(milliseconds % 1000).leftPadded(3) + "s"
 }

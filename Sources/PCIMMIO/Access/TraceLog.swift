@@ -79,9 +79,3 @@ final class TracingWindow: RegisterWindow {
         }
     }
 }
-
-extension String {
-    func leftPadded(_ count: Int, with pad: Character = "0") -> String {
-        self.count >= count ? self : String(repeating: pad, count: count - self.count) + self
-    }
-}

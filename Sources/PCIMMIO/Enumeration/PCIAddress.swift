@@ -24,6 +24,5 @@ public struct PCIAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
 
 /// Lowercase hex, zero-padded to at least `digits`.
 func hex<T: BinaryInteger>(_ value: T, digits: Int) -> String {
-    let text = String(value, radix: 16)
-    return text.count >= digits ? text : String(repeating: "0", count: digits - text.count) + text
+    String(value, radix: 16).leftPadded(digits)
 }

@@ -30,7 +30,3 @@ extension RegisterDefinition {
         ])
     }
 }
-
-extension String {
-    func padding(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
-}
