@@ -14,15 +14,15 @@ enum FastPath {
         guard let name = arguments.first else { return nil }
         switch name {
         case "peek":
-            guard let parsed = Tokens(Array(arguments.dropFirst()), flags: ["--wc", "--json"], options: ["-w", "-n", "--sysfs", "--trace"]),
+            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--json"], options: ["-w", "-n", "--sysfs", "--trace"]),
                   parsed.positional.count == 3 else { return nil }
             return { () throws(PCIMMIOError) in
                 try PeekCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], count: parsed.options["-n"] ?? "1",
                                         json: parsed.flags.contains("--json"), decode: false)
             }
         case "poke":
-            guard let parsed = Tokens(Array(arguments.dropFirst()), flags: ["--wc", "--verify", "--dry-run"],
-                                      options: ["-w", "--mask", "--sysfs", "--trace"]),
+            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--verify", "--dry-run"],
+                                                  options: ["-w", "--mask", "--sysfs", "--trace"]),
                   parsed.positional.count == 4 else { return nil }
             return { () throws(PCIMMIOError) in
                 try PokeCommand.perform(parsed.settings, parsed.target, write: Array(parsed.positional[2...]),
@@ -33,27 +33,16 @@ enum FastPath {
             return nil
         }
     }
+}
 
-    /// The arguments as plain tokens, or nil when argument-parser must look at them.
-    private struct Tokens {
-        let tokens: CommandTokens
+/// What the plain tokens of peek and poke say, as the commands' perform() takes it.
+private extension CommandTokens {
+    var settings: Settings { Settings(sysfs: options["--sysfs"], trace: options["--trace"]) }
 
-        init?(_ arguments: [String], flags: Set<String>, options: Set<String>) {
-            guard let tokens = try? CommandTokens(arguments, flags: flags, options: options) else { return nil }
-            self.tokens = tokens
-        }
-
-        var positional: [String] { tokens.positional }
-        var flags: Set<String> { tokens.flags }
-        var options: [String: String] { tokens.options }
-
-        var settings: Settings { Settings(sysfs: options["--sysfs"], trace: options["--trace"]) }
-
-        var target: RegisterTarget {
-            get throws(PCIMMIOError) {
-                try RegisterTarget(device: positional[0], bar: positional[1], width: options["-w"],
-                                   writeCombining: flags.contains("--wc"))
-            }
+    var target: RegisterTarget {
+        get throws(PCIMMIOError) {
+            try RegisterTarget(device: positional[0], bar: positional[1], width: options["-w"],
+                               writeCombining: flags.contains("--wc"))
         }
     }
 }
