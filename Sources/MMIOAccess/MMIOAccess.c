@@ -6,19 +6,31 @@
 #include <stdatomic.h>
 #include <string.h>
 
-// While an accessor runs, a fault inside [guard_low, guard_high) jumps back to it.
-static _Thread_local sigjmp_buf *guard;
-static _Thread_local uintptr_t guard_low, guard_high, fault_address;
-static _Thread_local int fault_signal;
+// State shared with the fault handler. The handler runs on the thread that faulted (SIGBUS
+// and SIGSEGV from a load or store are synchronous), so each thread has its own copy.
+//
+// Why each is volatile: between arming and disarming, the compiler sees only volatile
+// device accesses, which order nothing but other volatile accesses. A plain store of
+// `guard` there is dead to the compiler (nothing it can see reads it before `guard = NULL`)
+// and release builds dropped it: the handler then found no guard and the process died of
+// SIGBUS. Volatile makes every store to these objects happen, in program order with the
+// device accesses; the atomic_signal_fence calls in GUARDED are the compiler barriers the C
+// standard names for ordering against a signal handler on the same thread. The handler's
+// own stores (fault_address, fault_signal) are read after siglongjmp, which C11 7.13.2.1
+// only defines for volatile objects.
+static _Thread_local sigjmp_buf *volatile guard;
+static _Thread_local volatile uintptr_t guard_low, guard_high, fault_address;
+static _Thread_local volatile sig_atomic_t fault_signal;
 static pthread_once_t handlers_installed = PTHREAD_ONCE_INIT;
 
 static void on_fault(int signal, siginfo_t *info, void *context) {
     (void)context;
     uintptr_t address = (uintptr_t)info->si_addr;
-    if (guard && address >= guard_low && address < guard_high) {
+    sigjmp_buf *armed = guard;
+    if (armed && address >= guard_low && address < guard_high) {
         fault_address = address;
         fault_signal = signal;
-        siglongjmp(*guard, 1);
+        siglongjmp(*armed, 1);
     }
     // Not an access of ours: restore the default action and let the fault happen again.
     struct sigaction fallback;
@@ -41,6 +53,9 @@ static void install_handlers(void) {
 
 // The body of every accessor: `loop` runs with faults inside [registers, registers + count)
 // turned into a return value. The faulting access did not complete; the ones before it did.
+// The guard is armed (bounds first, then the pointer the handler tests) before the first
+// access and disarmed after the last; the signal fences keep the compiler from moving any
+// access across either edge.
 #define GUARDED(loop)                                                                  \
     pthread_once(&handlers_installed, install_handlers);                              \
     sigjmp_buf here;                                                                   \
@@ -49,13 +64,17 @@ static void install_handlers(void) {
     if (sigsetjmp(here, 0) == 0) {                                                     \
         guard_low = (uintptr_t)registers;                                              \
         guard_high = (uintptr_t)(registers + count);                                   \
+        atomic_signal_fence(memory_order_seq_cst);                                     \
         guard = &here;                                                                 \
+        atomic_signal_fence(memory_order_seq_cst);                                     \
         loop;                                                                          \
+        atomic_signal_fence(memory_order_seq_cst);                                     \
     }                                                                                  \
     else {                                                                             \
         signal = fault_signal;                                                         \
     }                                                                                  \
     guard = NULL;                                                                      \
+    atomic_signal_fence(memory_order_seq_cst);                                         \
     *done = signal ? (fault_address - guard_low) / sizeof *registers : count;          \
     return signal;
 

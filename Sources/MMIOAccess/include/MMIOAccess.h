@@ -8,6 +8,14 @@
 // A fault during an access (SIGBUS when a device disappears or a file shrinks under its
 // mapping) does not kill the process: the function returns the signal number, with the
 // number of accesses completed in *done. 0 means all `count` accesses happened.
+//
+// The guard that makes that work is state shared with a signal handler, so every object
+// the handler reads or writes is volatile (sig_atomic_t for the signal number), and
+// atomic_signal_fence separates arming the guard from the first access and the last access
+// from disarming it. Without that, an optimising compiler may drop the store that arms the
+// guard (nothing it can see reads it before it is cleared), and a fault then kills the
+// process. MMIOAccess.c says why each qualifier is there; Tests/EndToEndTests/
+// FaultGuardDisassemblyTests.swift checks the release binary still stores the guard.
 #ifndef MMIO_ACCESS_H
 #define MMIO_ACCESS_H
 
