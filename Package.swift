@@ -20,11 +20,13 @@ let package = Package(
         ),
         // Fixed-argument wrappers for libpci's variadic entry points and its exiting error handler.
         .target(name: "PCIShim", dependencies: ["CLibPCI"]),
+        // The kernel's VFIO ioctls, in a shape Swift can call (<linux/vfio.h>, from linux-libc-dev).
+        .systemLibrary(name: "CVFIO"),
         // The only code that touches device memory: volatile loads and stores, guarded against SIGBUS.
         .target(name: "MMIOAccess"),
         .target(
             name: "PCIMMIO",
-            dependencies: ["PCIShim", "MMIOAccess"]
+            dependencies: ["PCIShim", "MMIOAccess", "CVFIO"]
         ),
         .executableTarget(
             name: "pcimmio",

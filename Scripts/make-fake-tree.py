@@ -14,6 +14,9 @@ Description format (TOML; see Tests/Fixtures/trees/README.md for more):
                           # CONFIG_PCI_IOV, so `resource` has 13 lines (17 for
                           # bridges); false: 7 (11), like minimal VM kernels.
 
+    drivers = ["vfio-pci"]  # optional: drivers loaded but bound to nothing
+                            # (drivers/NAME with bind/unbind files)
+
     [[device]]
     slot = "0000:00:02.0"           # [DOMAIN:]BUS:DEV.FN, hex; domain may be >4 digits
     vendor = 0x8086
@@ -25,6 +28,7 @@ Description format (TOML; see Tests/Fixtures/trees/README.md for more):
     irq = 11                        # default 0 (no interrupt pin)
     numa_node = 0                   # default -1
     driver = "e1000"                # omit for an unbound device
+    iommu_group = 3                 # optional: the device's IOMMU group (omit: no IOMMU)
     pcie = false                    # true: 4096-byte config with an Express capability
     bridge = { secondary = 1, subordinate = 1 }   # PCI-to-PCI bridge (header type 1)
 
@@ -43,8 +47,10 @@ Description format (TOML; see Tests/Fixtures/trees/README.md for more):
     size = 0x40000
 
 Per device the tree holds vendor, device, class, revision, subsystem_vendor,
-subsystem_device, irq, numa_node, enable, modalias, resource, config, driver
-(symlink to OUTDIR/drivers/NAME), and a sparse resourceN (+ resourceN_wc for
+subsystem_device, irq, numa_node, enable, modalias, resource, config,
+driver_override, driver (symlink to OUTDIR/drivers/NAME, which holds bind and
+unbind files), iommu_group (symlink to OUTDIR/kernel-iommu_groups/N, whose
+devices/ links back), and a sparse resourceN (+ resourceN_wc for
 prefetchable memory) per BAR, rom for an expansion ROM.  Like real sysfs,
 device directories live in a hierarchy (OUTDIR/sys-devices/pciDDDD:BB/<bridge>/
 <device>) and OUTDIR/devices/<slot> are symlinks into it; --flat puts real
@@ -97,7 +103,7 @@ SLOT_RE = re.compile(r"^(?:([0-9a-fA-F]{1,8}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{
 
 DEVICE_KEYS = {"slot", "vendor", "device", "class", "revision", "subsystem_vendor",
                "subsystem_device", "irq", "numa_node", "driver", "pcie", "bridge",
-               "bar", "rom"}
+               "bar", "rom", "iommu_group"}
 BAR_KEYS = {"index", "kind", "address", "size", "prefetchable", "file", "fill", "fill_bytes"}
 FIELD_MAX = {"vendor": 0xFFFF, "device": 0xFFFF, "class": 0xFFFFFF, "revision": 0xFF,
              "subsystem_vendor": 0xFFFF, "subsystem_device": 0xFFFF, "irq": 0xFFFFFFFF}
@@ -238,6 +244,9 @@ class Device:
         self.irq = spec.get("irq", 0)
         self.numa_node = spec.get("numa_node", -1)
         self.driver = spec.get("driver")
+        self.iommu_group = spec.get("iommu_group")
+        if self.iommu_group is not None and (not isinstance(self.iommu_group, int) or self.iommu_group < 0):
+            raise DescriptionError(f"{where}: iommu_group must be a number >= 0")
         self.pcie = spec.get("pcie", False)
         self.bridge = spec.get("bridge")
         # Filled in by check_and_link() once all devices are known.
@@ -273,12 +282,15 @@ def load_description(path):
             doc = tomllib.load(f)
         except tomllib.TOMLDecodeError as e:
             raise DescriptionError(f"{path}: {e}") from None
-    unknown = set(doc) - {"iov", "device"}
+    unknown = set(doc) - {"iov", "device", "drivers"}
     if unknown:
         raise DescriptionError(f"{path}: unknown top-level keys {sorted(unknown)}")
-    check_types(doc, path, bools=("iov",), tables=("device",))
+    check_types(doc, path, bools=("iov",), tables=("device", "drivers"))
     devices = [Device(d, path) for d in doc.get("device", [])]
-    return devices, doc.get("iov", True)
+    drivers = doc.get("drivers", [])
+    if not isinstance(drivers, list) or not all(isinstance(x, str) for x in drivers):
+        raise DescriptionError(f"{path}: drivers must be a list of names")
+    return devices, doc.get("iov", True), drivers
 
 
 def check_and_link(devices):
@@ -473,13 +485,26 @@ def write_at(dirfd, name, data, size=None):
         os.close(fd)
 
 
-def build(devices, outdir, iov=True, flat=False):
+def make_driver(outdir, name):
+    drv = os.path.join(outdir, "drivers", name)
+    if not os.path.isdir(drv):
+        os.makedirs(drv)
+        for f in ("bind", "unbind"):
+            open(os.path.join(drv, f), "wb").close()
+    return drv
+
+
+def build(devices, outdir, iov=True, flat=False, drivers=()):
     check_and_link(devices)
     if os.path.lexists(outdir) and os.listdir(outdir):
         raise DescriptionError(f"{outdir} exists and is not empty")
     devdir = os.path.join(outdir, "devices")
     for sub in ("devices", "drivers", "slots"):
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
+    for name in ("drivers_probe", "rescan"):
+        open(os.path.join(outdir, name), "wb").close()
+    for name in drivers:
+        make_driver(outdir, name)
 
     def real_dir(d):
         if flat:
@@ -506,6 +531,7 @@ def build(devices, outdir, iov=True, flat=False):
             "enable": "1\n" if d.driver else "0\n",
             "modalias": modalias(d),
             "resource": resource_text(d, iov),
+            "driver_override": "(null)\n",
         }
         dirfd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
         try:
@@ -523,9 +549,13 @@ def build(devices, outdir, iov=True, flat=False):
                 write_at(dirfd, "rom", None, d.rom["size"])
         finally:
             os.close(dirfd)
+        if d.iommu_group is not None:
+            group = os.path.join(outdir, "kernel-iommu_groups", str(d.iommu_group))
+            os.makedirs(os.path.join(group, "devices"), exist_ok=True)
+            os.symlink(os.path.relpath(group, path), os.path.join(path, "iommu_group"))
+            os.symlink(os.path.relpath(path, os.path.join(group, "devices")), os.path.join(group, "devices", d.name))
         if d.driver:
-            drv = os.path.join(outdir, "drivers", d.driver)
-            os.makedirs(drv, exist_ok=True)
+            drv = make_driver(outdir, d.driver)
             # libpci realpath()s this link and keeps the basename, so it must resolve.
             os.symlink(os.path.relpath(drv, path), os.path.join(path, "driver"))
             os.symlink(os.path.relpath(path, drv), os.path.join(drv, d.name))
@@ -600,8 +630,8 @@ def main():
         else:
             if len(a.args) != 2:
                 ap.error("need DESCRIPTION.toml and OUTDIR")
-            devices, iov = load_description(a.args[0])
-            build(devices, a.args[1], iov=iov, flat=a.flat)
+            devices, iov, drivers = load_description(a.args[0])
+            build(devices, a.args[1], iov=iov, flat=a.flat, drivers=drivers)
     except (DescriptionError, OSError) as e:
         sys.exit(f"make-fake-tree: {e}")
 

@@ -27,11 +27,18 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     case missingResourceFile(path: String)
     case writeCombiningUnavailable(slot: String, bar: Int, reason: String)
     case ioWidthUnsupported(slot: String, bar: Int, width: Width)
+    case widthUnsupported(slot: String, bar: Int, width: Width, reason: String)
+    case physicalRangeRefused(address: UInt64, length: UInt64, entry: String)
     case outOfBounds(slot: String, bar: Int, offset: UInt64, length: UInt64, size: UInt64)
     case misaligned(offset: UInt64, width: Width)
 
     // System calls and the device
     case system(call: String, path: String, errno: Int32)
+    /// A refusal pcimmio can explain: `cause` says why and what to do.
+    case accessRefused(call: String, path: String, errno: Int32, cause: String)
+    /// VFIO could not give the device: no IOMMU, modules missing, group not viable or busy.
+    case vfioUnavailable(slot: String, reason: String)
+    case driverBinding(slot: String, reason: String)
     case shortTransfer(call: String, path: String, offset: UInt64, expected: Int, got: Int)
     case accessFault(slot: String, bar: Int, offset: UInt64, signal: Int32)
     case verifyMismatch(offset: UInt64, wrote: String, read: String)
@@ -82,6 +89,18 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
             return "--wc on \(slot) BAR \(bar): \(reason); drop --wc to use the uncached resource file"
         case let .ioWidthUnsupported(slot, bar, width):
             return "\(slot) BAR \(bar) is an I/O-port BAR: \(width.bits)-bit access is not possible there (use -w 8, 16 or 32)"
+        case let .widthUnsupported(slot, bar, width, reason):
+            return "\(slot) BAR \(bar): \(width.bits)-bit access is not possible there: \(reason) (use -w 8, 16 or 32)"
+        case let .physicalRangeRefused(address, length, entry):
+            return "physical address 0x\(String(address, radix: 16)) + \(length) byte\(length == 1 ? "" : "s") is in \(entry): that is memory the kernel owns, not device registers; nothing was opened"
+        case let .accessRefused(call, path, errno, cause):
+            return "\(call) \(path): \(systemErrorText(errno)): \(cause)"
+        case let .vfioUnavailable(slot, reason):
+            return "VFIO cannot reach \(slot): \(reason)"
+        case let .driverBinding(slot, reason):
+            return "cannot bind \(slot): \(reason)"
+        case let .outOfBounds(_, bar, offset, length, _) where bar < 0:
+            return "physical address 0x\(String(offset, radix: 16)) + \(length) byte\(length == 1 ? "" : "s") is past the end of the 64-bit physical address space"
         case let .outOfBounds(slot, bar, offset, length, size):
             return "offset 0x\(String(offset, radix: 16)) + \(length) byte\(length == 1 ? "" : "s") is past the end of \(slot) BAR \(bar) (size 0x\(String(size, radix: 16)); last valid offset for this access is \(size >= length ? "0x" + String(size - length, radix: 16) : "none"))"
         case let .misaligned(offset, width):
@@ -91,13 +110,14 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .shortTransfer(call, path, offset, expected, got):
             return "\(call) \(path) at 0x\(String(offset, radix: 16)): transferred \(got) of \(expected) bytes"
         case let .accessFault(slot, bar, offset, signal):
-            return "\(signal == 7 ? "bus error (SIGBUS)" : "fault (signal \(signal))") accessing \(slot) BAR \(bar) at offset 0x\(String(offset, radix: 16)): the device or its resource file went away under the mapping"
+            return "\(signal == 7 ? "bus error (SIGBUS)" : "fault (signal \(signal))") accessing \(place(slot, bar, offset)): "
+                + (bar < 0 ? "nothing answered at that physical address" : "the device or its resource file went away under the mapping (or its memory decoding was turned off)")
         case let .verifyMismatch(offset, wrote, read):
             return "verify failed at offset 0x\(String(offset, radix: 16)): wrote \(wrote), read back \(read)"
         case let .inScript(file, line, error):
             return "\(file):\(line): \(error)"
         case let .timeout(slot, bar, offset, condition, last, after):
-            return "timed out after \(after) waiting for \(condition) at \(slot) BAR \(bar) offset 0x\(String(offset, radix: 16)); last value \(last)"
+            return "timed out after \(after) waiting for \(condition) at \(bar < 0 ? place(slot, bar, offset) : "\(slot) BAR \(bar) offset 0x" + String(offset, radix: 16)); last value \(last)"
         }
     }
 
@@ -113,6 +133,11 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
             return 1
         }
     }
+}
+
+/// `0000:00:02.0 BAR 0 at offset 0x20`, or `physical address 0xfea00020` (BAR -1).
+private func place(_ slot: String, _ bar: Int, _ offset: UInt64) -> String {
+    bar < 0 ? "physical address 0x" + String(offset, radix: 16) : "\(slot) BAR \(bar) at offset 0x" + String(offset, radix: 16)
 }
 
 private func listing(_ title: String, _ items: [String]) -> String {

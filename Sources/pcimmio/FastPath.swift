@@ -14,7 +14,7 @@ enum FastPath {
         guard let name = arguments.first else { return nil }
         switch name {
         case "peek":
-            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--json"], options: ["-w", "-n", "--sysfs", "--trace"]),
+            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--json"], options: ["-w", "-n", "--sysfs", "--trace", "--via"]),
                   parsed.positional.count == 3 else { return nil }
             return { () throws(PCIMMIOError) in
                 try PeekCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], count: parsed.options["-n"] ?? "1",
@@ -22,7 +22,7 @@ enum FastPath {
             }
         case "poke":
             guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--verify", "--dry-run"],
-                                                  options: ["-w", "--mask", "--sysfs", "--trace"]),
+                                                  options: ["-w", "--mask", "--sysfs", "--trace", "--via"]),
                   parsed.positional.count == 4 else { return nil }
             return { () throws(PCIMMIOError) in
                 try PokeCommand.perform(parsed.settings, parsed.target, write: Array(parsed.positional[2...]),
@@ -42,7 +42,7 @@ private extension CommandTokens {
     var target: RegisterTarget {
         get throws(PCIMMIOError) {
             try RegisterTarget(device: positional[0], bar: positional[1], width: options["-w"],
-                               writeCombining: flags.contains("--wc"))
+                               writeCombining: flags.contains("--wc"), via: options["--via"])
         }
     }
 }

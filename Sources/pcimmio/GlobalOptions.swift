@@ -25,10 +25,10 @@ struct GlobalOptions: ParsableArguments {
 
 /// DEVICE and BAR, the first two arguments of every register command, with the access options.
 struct TargetOptions: ParsableArguments {
-    @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function.")
+    @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function; or phys, then a physical address in place of BAR and OFFSET (through /dev/mem).")
     var device: String
 
-    @Argument(help: "BAR: 0-5 or bar0-bar5.")
+    @Argument(help: "BAR: 0-5 or bar0-bar5 (none after phys).")
     var bar: String
 
     @Option(name: [.customShort("w"), .long], help: ArgumentHelp("Access width in bits: 8, 16, 32 or 64 (default 32, or the named register's).", valueName: "bits"))
@@ -37,7 +37,10 @@ struct TargetOptions: ParsableArguments {
     @Flag(help: "Use the write-combining resourceN_wc file (prefetchable memory BARs only).")
     var wc = false
 
+    @Option(help: ArgumentHelp("Access path: sysfs (resourceN files), vfio (a device bound to vfio-pci) or devmem (/dev/mem at the BAR's address). Default: vfio for a device bound to vfio-pci, else sysfs.", valueName: "path"))
+    var via: String?
+
     var target: RegisterTarget {
-        get throws(PCIMMIOError) { try RegisterTarget(device: device, bar: bar, width: width, writeCombining: wc) }
+        get throws(PCIMMIOError) { try RegisterTarget(device: device, bar: bar, width: width, writeCombining: wc, via: via) }
     }
 }

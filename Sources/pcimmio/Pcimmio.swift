@@ -11,14 +11,15 @@ struct Pcimmio: ParsableCommand {
             Set PCIMMIO_SYSFS to point every command at a fake sysfs tree.
             """,
         subcommands: [ListCommand.self, BarsCommand.self, PeekCommand.self, PokeCommand.self, DumpCommand.self,
-                      WaitCommand.self, WatchCommand.self, RunCommand.self, MapCommand.self]
+                      WaitCommand.self, WatchCommand.self, RunCommand.self, MapCommand.self,
+                      BindCommand.self, UnbindCommand.self]
     )
 }
 
 @main
 enum Main {
     static func main() {
-        let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        let arguments = withPhysicalBAR(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
         do {
             if let command = FastPath.command(arguments) {
                 try command()
@@ -45,6 +46,14 @@ enum Main {
             printError(message + " (see 'pcimmio help')")
             exit(2)  // bad input, like every other usage error (argument-parser would say 64)
         }
+    }
+
+    /// `peek phys ADDRESS` means `peek phys phys ADDRESS`: the BAR placeholder lets every
+    /// register command keep its DEVICE BAR OFFSET grammar (RegisterTarget.withPhysicalBAR).
+    static func withPhysicalBAR(_ arguments: [String]) -> [String] {
+        guard let command = arguments.first, ["peek", "poke", "dump", "wait", "watch"].contains(command),
+              let word = arguments.firstIndex(of: DeviceSelector.physicalWord) else { return arguments }
+        return Array(arguments[..<word]) + RegisterTarget.withPhysicalBAR(Array(arguments[word...]))
     }
 
     /// `pcimmio --sysfs DIR list` means `pcimmio list --sysfs DIR`: every command declares the

@@ -7,7 +7,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a script of peeks, pokes, dumps and waits in one process.",
         discussion: """
             One command per line, with the same syntax as the subcommands:
-              peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc]
+              peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc] [--via PATH]
               poke DEVICE BAR OFFSET|REGISTER VALUE [-w BITS] [--mask MASK] [--verify] [--wc]
               poke DEVICE BAR REGISTER.FIELD=VALUE... [--verify] [--wc]
               dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--decode [--include-side-effects]] [--wc]
@@ -15,6 +15,8 @@ struct RunCommand: ParsableCommand {
               wait DEVICE BAR --until REGISTER.FIELD=VALUE[,…] [--timeout D] [--interval D] [--wc]
               sleep DURATION          echo TEXT          set NAME VALUE   (then $NAME or ${NAME})
               # a word starting with # ends the line
+            Every command also takes phys ADDRESS in place of DEVICE BAR OFFSET (/dev/mem),
+            and --via sysfs|vfio|devmem.
             The whole script is parsed first: a syntax error runs nothing. Mappings stay open
             between lines. An error stops the script and names its file and line.
 
@@ -35,6 +37,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Continue past errors and report them all at the end.")
     var keepGoing = false
 
+    @Option(help: ArgumentHelp("Access path for lines without their own --via: sysfs, vfio or devmem.", valueName: "path"))
+    var via: String?
+
     func run() throws {
         let text = try readWholeFile(script)
         let parsed: Script
@@ -44,7 +49,9 @@ struct RunCommand: ParsableCommand {
             for failure in error.errors { printError(failure.description) }
             throw ExitCode(error.errors[0].exitCode)
         }
-        let runner = ScriptRunner(script: parsed, session: try global.settings.session())
+        var settings = global.settings
+        settings.via = try via.map { (text) throws(PCIMMIOError) in try AccessVia(parsing: text) }
+        let runner = ScriptRunner(script: parsed, session: try settings.session())
         let failures = dryRun ? runner.check() : runner.run(keepGoing: keepGoing)
         for failure in failures { printError(failure.description) }
         if dryRun && failures.isEmpty {

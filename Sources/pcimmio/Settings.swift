@@ -6,6 +6,8 @@ struct Settings {
     var trace: String?
     /// --map FILE; without it, maps come from the PCIMMIO_MAPS directory.
     var map: String? = nil
+    /// `run --via`: the access path for script lines that do not name one.
+    var via: AccessVia? = nil
 
     var root: String { PCITree.root(option: sysfs) }
 
@@ -17,6 +19,6 @@ struct Settings {
     /// A register session writing to stdout, tracing when --trace was given.
     func session() throws(PCIMMIOError) -> RegisterSession {
         RegisterSession(root: root, trace: try trace.map { (path) throws(PCIMMIOError) in try TraceLog(path: path) },
-                        maps: MapCatalog(explicit: map))
+                        maps: MapCatalog(explicit: map), via: via)
     }
 }

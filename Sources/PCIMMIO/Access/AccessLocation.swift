@@ -8,6 +8,9 @@ public struct AccessLocation: Sendable, Equatable {
         self.bar = bar
     }
 
+    /// A physical address through /dev/mem: no device, no BAR (`bar` is -1).
+    public var isPhysical: Bool { bar < 0 }
+
     func fault(at offset: UInt64, signal: Int32) -> PCIMMIOError {
         .accessFault(slot: slot, bar: bar, offset: offset, signal: signal)
     }

@@ -1,6 +1,7 @@
 /// One access request checked against the device's BAR before anything is opened: the BAR
 /// exists and has a size, the width suits it, the offset is aligned, the whole run of
-/// registers is inside the BAR, and the resource file to use exists.
+/// registers is inside the BAR, and the path that will reach it (sysfs, VFIO, /dev/mem) can:
+/// its resource file exists, the device is bound to vfio-pci, the physical range is not RAM.
 public struct AccessPlan: Sendable, Equatable {
     public enum Mode: Sendable { case read, write }
 
@@ -10,14 +11,19 @@ public struct AccessPlan: Sendable, Equatable {
     public let width: Width
     public let count: Int
     public let mode: Mode
-    /// resourceN, or resourceN_wc with `writeCombining`.
+    public let via: AccessVia
+    public let writeCombining: Bool
+    /// The file the access goes through: resourceN (resourceN_wc with `writeCombining`),
+    /// /dev/mem, or for VFIO the device's sysfs directory (its group is found from there).
     public let path: String
 
     public var length: UInt64 { UInt64(count) * UInt64(width.bytes) }
     public var region: Range<UInt64> { offset..<offset + length }
 
+    /// `via` nil chooses: /dev/mem for physical addresses, VFIO for a device bound to
+    /// vfio-pci, else the sysfs resource files.
     public init(device: PCIDevice, bar index: Int, offset: UInt64, width: Width, count: Int = 1,
-                mode: Mode, writeCombining: Bool = false) throws(PCIMMIOError) {
+                mode: Mode, writeCombining: Bool = false, via: AccessVia? = nil) throws(PCIMMIOError) {
         let slot = device.slot
         let location = AccessLocation(slot: slot, bar: index)
         guard let bar = device.bar(index) else {
@@ -30,13 +36,49 @@ public struct AccessPlan: Sendable, Equatable {
         let (length, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(width.bytes))
         guard !overflow else { throw .outOfBounds(slot: slot, bar: index, offset: offset, length: .max, size: bar.size) }
         try location.checkInside(0..<bar.size, offset: offset, length: length, width: width)
+        let chosen = try Self.choose(via, device: device)
+        if writeCombining, chosen != .sysfs {
+            throw .writeCombiningUnavailable(slot: slot, bar: index,
+                reason: "only the sysfs path has write-combining mappings (resourceN_wc), and this access goes through \(chosen.rawValue)")
+        }
         self.location = location
         self.bar = bar
         self.offset = offset
         self.width = width
         self.count = count
         self.mode = mode
-        self.path = try Self.resourcePath(bar, location: location, writeCombining: writeCombining, device: device)
+        self.via = chosen
+        self.writeCombining = writeCombining
+        switch chosen {
+        case .sysfs:
+            path = try Self.resourcePath(bar, location: location, writeCombining: writeCombining, device: device)
+        case .vfio:
+            path = device.directory ?? "<sysfs>/devices/" + slot
+        case .devmem:
+            guard bar.kind.isMemory else {
+                throw .invalidArgument("\(slot) BAR \(index) is an I/O-port BAR: /dev/mem reaches memory only (drop --via devmem)")
+            }
+            path = PhysicalMemoryPath.file
+            try PhysicalMemoryPath.checkRange(bar.address + offset, length: length)
+        }
+    }
+
+    private static func choose(_ asked: AccessVia?, device: PCIDevice) throws(PCIMMIOError) -> AccessVia {
+        if device.isPhysicalMemory {
+            guard asked == nil || asked == .devmem else {
+                throw .invalidArgument("phys addresses go through /dev/mem: drop --via \(asked!.rawValue)")
+            }
+            return .devmem
+        }
+        switch asked {
+        case nil: return device.driver == VFIOPath.driverName ? .vfio : .sysfs
+        case .vfio?:
+            guard device.driver == VFIOPath.driverName else {
+                throw .invalidArgument("--via vfio: \(device.slot) is bound to \(device.driver ?? "no driver"), not vfio-pci (bind it first: pcimmio bind \(device.slot) vfio-pci)")
+            }
+            return .vfio
+        case let other?: return other
+        }
     }
 
     private static func resourcePath(_ bar: BAR, location: AccessLocation, writeCombining: Bool,
@@ -59,24 +101,16 @@ public struct AccessPlan: Sendable, Equatable {
     }
 
     /// Opens and maps exactly what the plan covers (read-only unless it writes); with a trace
-    /// log, every access through the window is recorded.
-    /// `wholeBAR` maps all of it: for sessions that keep coming back to the same BAR.
+    /// log, every access through the window is recorded. `wholeBAR` maps all of it: for
+    /// sessions that keep coming back to the same BAR. A session passes its own `paths`, so a
+    /// VFIO device is opened once however many windows it serves.
     public func open(trace: TraceLog? = nil, wholeBAR: Bool = false) throws(PCIMMIOError) -> RegisterWindow {
-        let window = try openUntraced(whole: wholeBAR)
-        return trace.map { TracingWindow(window, log: $0, location: location) } ?? window
+        try open(through: AccessPaths(), trace: trace, wholeBAR: wholeBAR)
     }
 
-    private func openUntraced(whole: Bool) throws(PCIMMIOError) -> RegisterWindow {
-        let writable = mode == .write
-        let file = try OpenFile(path: path, writable: writable)
-        // A resource file smaller than its BAR (a fake tree, or one truncated) would fault.
-        let fileSize = try file.size()
-        if bar.kind.isMemory, fileSize < region.upperBound {
-            throw .outOfBounds(slot: location.slot, bar: bar.index, offset: offset, length: length, size: fileSize)
-        }
-        if bar.kind == .io { return IOPortWindow(file: file, region: 0..<bar.size, location: location) }
-        return try MappedWindow(file: file, covering: whole ? 0..<min(bar.size, fileSize) : region,
-                                limit: min(bar.size, fileSize), barAddress: bar.address, writable: writable,
-                                location: location)
+    func open(through paths: AccessPaths, trace: TraceLog?, wholeBAR: Bool) throws(PCIMMIOError) -> RegisterWindow {
+        let covering = wholeBAR && !location.isPhysical ? 0..<bar.size : region
+        let window = try paths.path(via).open(self, covering: covering)
+        return trace.map { TracingWindow(window, log: $0, location: location, via: via) } ?? window
     }
 }

@@ -6,18 +6,24 @@ public final class RegisterSession {
     public let output: OutputSink
     public let maps: MapCatalog
     private let trace: TraceLog?
+    /// `run --via`: the path for lines that do not name one.
+    private let defaultVia: AccessVia?
     private var tree: PCITree?
     private var devices: [String: PCIDevice] = [:]
     private var windows: [WindowKey: [RegisterWindow]] = [:]
+    private let paths = AccessPaths()
 
     private struct WindowKey: Hashable {
+        let slot: String
+        let bar: Int
         let path: String
         let writable: Bool
     }
 
     public init(root: String, trace: TraceLog? = nil, output: OutputSink = .standardOutput(),
-                maps: MapCatalog = MapCatalog(explicit: nil)) {
+                maps: MapCatalog = MapCatalog(explicit: nil), via: AccessVia? = nil) {
         self.root = root
+        self.defaultVia = via
         self.trace = trace
         self.output = output
         self.maps = maps
@@ -26,6 +32,7 @@ public final class RegisterSession {
     /// The device a selector names, resolved once per session.
     public func device(_ selector: DeviceSelector) throws(PCIMMIOError) -> PCIDevice {
         if let known = devices[selector.text] { return known }
+        if selector.isPhysical { return .physicalMemory }
         if tree == nil { tree = try PCITree(root: root) }
         let found = try tree!.device(selector, names: false)
         devices[selector.text] = found
@@ -104,7 +111,7 @@ public final class RegisterSession {
     public func plan(_ target: RegisterTarget, _ register: ResolvedRegister, count: Int = 1,
                      mode: AccessPlan.Mode) throws(PCIMMIOError) -> AccessPlan {
         try AccessPlan(device: device(target.device), bar: target.bar, offset: register.offset, width: register.width,
-                       count: count, mode: mode, writeCombining: target.writeCombining)
+                       count: count, mode: mode, writeCombining: target.writeCombining, via: target.via ?? defaultVia)
     }
 
     /// A dump region, sized from the BAR when only its start was given.
@@ -116,7 +123,7 @@ public final class RegisterSession {
         }
         return try AccessPlan(device: device, bar: target.bar, offset: region.start, width: target.width,
                               count: Int(clamping: bytes / UInt64(target.width.bytes)), mode: .read,
-                              writeCombining: target.writeCombining)
+                              writeCombining: target.writeCombining, via: target.via ?? defaultVia)
     }
 
     /// An open window covering the plan: reused when one already does, else opened (and kept).
@@ -130,11 +137,15 @@ public final class RegisterSession {
         }
         // A writable window serves reads as well.
         for writable in plan.mode == .write ? [true] : [false, true] {
-            if let open = windows[WindowKey(path: plan.path, writable: writable)]?.first(where: covers) { return open }
+            if let open = windows[key(plan, writable: writable)]?.first(where: covers) { return open }
         }
-        let key = WindowKey(path: plan.path, writable: plan.mode == .write)
-        let window = try plan.open(trace: trace, wholeBAR: windows[key] != nil)
+        let key = key(plan, writable: plan.mode == .write)
+        let window = try plan.open(through: paths, trace: trace, wholeBAR: windows[key] != nil)
         windows[key, default: []].append(window)
         return window
+    }
+
+    private func key(_ plan: AccessPlan, writable: Bool) -> WindowKey {
+        WindowKey(slot: plan.location.slot, bar: plan.location.bar, path: plan.path, writable: writable)
     }
 }

@@ -5,19 +5,35 @@ public struct RegisterTarget {
     /// -w when given; a named register otherwise brings its own width.
     public let explicitWidth: Width?
     public let writeCombining: Bool
+    /// `--via`: nil lets the plan choose (VFIO for a device bound to vfio-pci, else sysfs).
+    public let via: AccessVia?
 
     public var width: Width { explicitWidth ?? .w32 }
 
-    public init(device: String, bar: String, width: String? = nil, writeCombining: Bool = false) throws(PCIMMIOError) {
-        try self.init(device: DeviceSelector(device), bar: bar, width: width, writeCombining: writeCombining)
+    public init(device: String, bar: String, width: String? = nil, writeCombining: Bool = false,
+                via: String? = nil) throws(PCIMMIOError) {
+        try self.init(device: DeviceSelector(device), bar: bar, width: width, writeCombining: writeCombining, via: via)
     }
 
-    /// With a selector already parsed (a script names the same device on many lines).
-    public init(device: DeviceSelector, bar: String, width: String? = nil, writeCombining: Bool = false) throws(PCIMMIOError) {
+    /// With a selector already parsed (a script names the same device on many lines). For
+    /// `phys` the BAR word is the placeholder `withPhysicalBAR` inserted, and the BAR is -1.
+    public init(device: DeviceSelector, bar: String, width: String? = nil, writeCombining: Bool = false,
+                via: String? = nil) throws(PCIMMIOError) {
         self.device = device
-        self.bar = try BARNumber.parse(bar)
+        self.bar = device.isPhysical ? -1 : try BARNumber.parse(bar)
         self.explicitWidth = try width.map { (text) throws(PCIMMIOError) in try Width(parsing: text) }
         self.writeCombining = writeCombining
+        self.via = try via.map { (text) throws(PCIMMIOError) in try AccessVia(parsing: text) }
+        if device.isPhysical, writeCombining {
+            throw .invalidArgument("--wc: phys addresses are mapped uncached through /dev/mem (drop --wc)")
+        }
+    }
+
+    /// `phys ADDRESS …` takes the place of `DEVICE BAR OFFSET …`: the words get a BAR
+    /// placeholder after `phys`, so every command keeps one grammar.
+    public static func withPhysicalBAR(_ positional: [String]) -> [String] {
+        guard positional.first == DeviceSelector.physicalWord else { return positional }
+        return [positional[0], DeviceSelector.physicalWord] + positional.dropFirst()
     }
 }
 

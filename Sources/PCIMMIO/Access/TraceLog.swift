@@ -20,10 +20,12 @@ public final class TraceLog {
 
     deinit { if ownsDescriptor { close(descriptor) } }
 
-    func record(_ operation: String, _ location: AccessLocation, offset: UInt64, width: Width, value: UInt64) {
+    /// A physical address (/dev/mem) has `"device":"phys"` and no `bar`; its offset is the address.
+    func record(_ operation: String, _ location: AccessLocation, via: AccessVia, offset: UInt64, width: Width, value: UInt64) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let line = "{\"op\":\"\(operation)\",\"device\":\"\(location.slot)\",\"bar\":\(location.bar),"
+        let line = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(location.slot)\","
+            + (location.isPhysical ? "" : "\"bar\":\(location.bar),")
             + "\"offset\":\(offset),\"width\":\(width.bits),\"value\":\"0x\(hex(value, digits: width.hexDigits))\","
             + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))}\n"
         var bytes = line
@@ -36,11 +38,13 @@ final class TracingWindow: RegisterWindow {
     private let inner: RegisterWindow
     private let log: TraceLog
     private let location: AccessLocation
+    private let via: AccessVia
 
-    init(_ inner: RegisterWindow, log: TraceLog, location: AccessLocation) {
+    init(_ inner: RegisterWindow, log: TraceLog, location: AccessLocation, via: AccessVia) {
         self.inner = inner
         self.log = log
         self.location = location
+        self.via = via
     }
 
     var region: Range<UInt64> { inner.region }
@@ -74,7 +78,7 @@ final class TracingWindow: RegisterWindow {
 
     private func record(_ operation: String, _ width: Width, _ offset: UInt64, _ values: UnsafeRawBufferPointer) {
         for start in stride(from: 0, to: values.count, by: width.bytes) {
-            log.record(operation, location, offset: offset + UInt64(start), width: width,
+            log.record(operation, location, via: via, offset: offset + UInt64(start), width: width,
                        value: registerValue(values, at: start, width: width))
         }
     }

@@ -32,13 +32,22 @@ public struct DeviceFilter {
 }
 
 /// The DEVICE argument: a slot (`[[domain:]bus:]dev.fn`) or a `vendor:device` id, which must
-/// match exactly one function.
+/// match exactly one function; or `phys`, physical addresses through /dev/mem.
 public struct DeviceSelector {
     public let text: String
-    let filter: DeviceFilter
+    /// nil for `phys`.
+    let filter: DeviceFilter?
+
+    public static let physicalWord = "phys"
+
+    public var isPhysical: Bool { filter == nil }
 
     public init(_ text: String) throws(PCIMMIOError) {
         self.text = text
+        if text == Self.physicalWord {
+            filter = nil
+            return
+        }
         // A slot always names a function after a dot; an id never has one.
         let isSlot = text.contains(".")
         guard text.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }), !text.isEmpty else {

@@ -17,6 +17,15 @@ public struct PCIAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
         hex(domain, digits: 4) + ":" + hex(bus, digits: 2) + ":" + hex(device, digits: 2) + "." + String(function)
     }
 
+    /// `0000:00:02.0`: the full form the kernel uses in sysfs and /proc/iomem.
+    public static func looksLikeSlot(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2 else { return false }
+        let last = parts[2].split(separator: ".", omittingEmptySubsequences: false)
+        return last.count == 2 && last[0].count == 2 && last[1].count == 1
+            && text.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+    }
+
     public static func < (a: PCIAddress, b: PCIAddress) -> Bool {
         (a.domain, a.bus, a.device, a.function) < (b.domain, b.bus, b.device, b.function)
     }

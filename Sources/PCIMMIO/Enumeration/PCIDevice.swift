@@ -24,8 +24,18 @@ public struct PCIDevice: Sendable, Equatable {
                 revision: UInt8, subsystemVendorID: UInt16, subsystemID: UInt16,
                 vendorName: String?, deviceName: String?, className: String?, driver: String?, bars: [BAR],
                 directory: String? = nil) {
+        self.init(address: address, slot: address.description, vendorID: vendorID, deviceID: deviceID,
+                  deviceClass: deviceClass, revision: revision, subsystemVendorID: subsystemVendorID,
+                  subsystemID: subsystemID, vendorName: vendorName, deviceName: deviceName, className: className,
+                  driver: driver, bars: bars, directory: directory)
+    }
+
+    private init(address: PCIAddress, slot: String, vendorID: UInt16, deviceID: UInt16, deviceClass: UInt16,
+                 revision: UInt8, subsystemVendorID: UInt16, subsystemID: UInt16,
+                 vendorName: String?, deviceName: String?, className: String?, driver: String?, bars: [BAR],
+                 directory: String? = nil) {
         self.address = address
-        self.slot = address.description
+        self.slot = slot
         self.vendorID = vendorID
         self.deviceID = deviceID
         self.deviceClass = deviceClass
@@ -41,4 +51,16 @@ public struct PCIDevice: Sendable, Equatable {
     }
 
     public func bar(_ index: Int) -> BAR? { bars.first { $0.index == index } }
+
+    /// `phys`: the physical address space through /dev/mem, as a device whose one "BAR" (-1)
+    /// starts at address 0 and spans everything, so physical addresses are its offsets and
+    /// every check and window works unchanged.
+    public static let physicalMemory = PCIDevice(
+        address: PCIAddress(domain: 0, bus: 0, device: 0, function: 0), slot: "phys",
+        vendorID: 0, deviceID: 0, deviceClass: 0, revision: 0, subsystemVendorID: 0, subsystemID: 0,
+        vendorName: nil, deviceName: nil, className: nil, driver: nil,
+        bars: [BAR(index: -1, kind: .mem64, prefetchable: false, address: 0, size: .max,
+                   resourceFile: nil, writeCombiningFile: nil)])
+
+    public var isPhysicalMemory: Bool { slot == "phys" }
 }

@@ -1,41 +1,44 @@
 import Glibc
 import MMIOAccess
 
-/// A memory BAR region mmap'd from its resource file: only the pages covering the access it
-/// was opened for, MAP_SHARED, unmapped when released. Its region is those pages, clipped to
-/// the BAR and the file, so later accesses to nearby registers can reuse it.
+/// Part of a BAR mmap'd from the file that reaches it (a sysfs resource file, /dev/mem, a VFIO
+/// device): only the pages covering the access it was opened for, MAP_SHARED, unmapped when
+/// released. Its region is those pages, clipped to the BAR and the file, so later accesses to
+/// nearby registers can reuse it.
 ///
-/// The kernel maps a resource file from the start of the page holding the BAR
-/// (vm_pgoff += start >> PAGE_SHIFT), so a BAR that starts inside a page is found at
-/// `address % page` in the file's mapping, not at 0.
+/// `base` is the file offset of BAR offset 0. The kernel maps a resource file from the start
+/// of the page holding the BAR (vm_pgoff += start >> PAGE_SHIFT), so there a BAR that starts
+/// inside a page is at `address % page`; /dev/mem has it at its physical address, and VFIO at
+/// the region's offset.
+/// The size of a page: mappings start and end on one.
+let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
 final class MappedWindow: RegisterWindow {
     let region: Range<UInt64>
     private let mapping: UnsafeMutableRawPointer
     private let mappingLength: Int
     /// File offset of the first mapped byte (page-aligned).
     private let mappingFileOffset: UInt64
-    /// Where BAR offset 0 is in the file: the BAR's offset within its page.
-    private let barFileOffset: UInt64
+    private let base: UInt64
     private let location: AccessLocation
     private let writable: Bool
 
-    /// The descriptor is needed only to map: the mapping outlives it, so no file stays open.
-    init(file: OpenFile, covering access: Range<UInt64>, limit: UInt64, barAddress: UInt64, writable: Bool,
+    /// The descriptor is needed only to map: the mapping outlives it.
+    init(file: OpenFile, base: UInt64, covering access: Range<UInt64>, limit: UInt64, writable: Bool,
          location: AccessLocation) throws(PCIMMIOError) {
-        let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        let barFileOffset = barAddress & (page - 1)
-        let start = (barFileOffset + access.lowerBound) & ~(page - 1)
-        let end = (barFileOffset + access.upperBound + page - 1) & ~(page - 1)
+        let page = UInt64(pageSize)
+        let start = (base + access.lowerBound) & ~(page - 1)
+        let end = (base + access.upperBound + page - 1) & ~(page - 1)
         let protection = writable ? PROT_READ | PROT_WRITE : PROT_READ
-        let address = mmap(nil, Int(end - start), protection, MAP_SHARED, file.descriptor, off_t(start))
+        let address = mmap(nil, Int(end - start), protection, MAP_SHARED, file.descriptor, off_t(Int64(bitPattern: start)))
         guard let address, address != MAP_FAILED else {
-            throw .system(call: "mmap", path: file.path, errno: errno)
+            throw MappingDiagnosis.error(call: "mmap", path: file.path, errno: errno)
         }
-        self.region = (start > barFileOffset ? start - barFileOffset : 0)..<min(end - barFileOffset, limit)
+        self.region = (start > base ? start - base : 0)..<min(end - base, limit)
         self.mapping = address
         self.mappingLength = Int(end - start)
         self.mappingFileOffset = start
-        self.barFileOffset = barFileOffset
+        self.base = base
         self.location = location
         self.writable = writable
     }
@@ -45,7 +48,7 @@ final class MappedWindow: RegisterWindow {
     func read(_ width: Width, at offset: UInt64, into values: UnsafeMutableRawBufferPointer) throws(PCIMMIOError) {
         let count = values.count / width.bytes
         try check(offset, count: count, width: width)
-        let registers = mapping + Int(barFileOffset + offset - mappingFileOffset)
+        let registers = mapping + Int(base + offset - mappingFileOffset)
         let out = values.baseAddress!
         var done = 0
         let signal: Int32
@@ -63,7 +66,7 @@ final class MappedWindow: RegisterWindow {
         try check(offset, count: count, width: width)
         // A store into a read-only mapping would be SIGSEGV; plans open read-only unless they write.
         guard writable else { throw .invalidArgument("internal: write through a window opened read-only") }
-        let registers = mapping + Int(barFileOffset + offset - mappingFileOffset)
+        let registers = mapping + Int(base + offset - mappingFileOffset)
         let source = values.baseAddress!
         var done = 0
         let signal: Int32

@@ -5,13 +5,20 @@ final class OpenFile {
     let descriptor: Int32
     let path: String
 
-    init(path: String, writable: Bool) throws(PCIMMIOError) {
-        let descriptor = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC)
+    /// `synchronous` (O_SYNC) makes /dev/mem map uncached.
+    init(path: String, writable: Bool, synchronous: Bool = false) throws(PCIMMIOError) {
+        let descriptor = open(path, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | (synchronous ? O_SYNC : 0))
         guard descriptor >= 0 else {
             let code = errno
-            if code == ENOENT { throw .missingResourceFile(path: path) }
-            throw .system(call: writable ? "open for writing" : "open", path: path, errno: code)
+            if code == ENOENT, path.contains("/resource") { throw .missingResourceFile(path: path) }
+            throw MappingDiagnosis.error(call: writable ? "open for writing" : "open", path: path, errno: code)
         }
+        self.descriptor = descriptor
+        self.path = path
+    }
+
+    /// A descriptor opened elsewhere (a VFIO device), closed with this object.
+    init(adopting descriptor: Int32, path: String) {
         self.descriptor = descriptor
         self.path = path
     }
@@ -28,7 +35,7 @@ final class OpenFile {
     /// Exactly `buffer.count` bytes at `offset`, in one pread.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: UInt64) throws(PCIMMIOError) {
         let got = pread(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
-        guard got >= 0 else { throw .system(call: "pread", path: path, errno: errno) }
+        guard got >= 0 else { throw MappingDiagnosis.error(call: "pread", path: path, errno: errno) }
         guard got == buffer.count else {
             throw .shortTransfer(call: "pread", path: path, offset: offset, expected: buffer.count, got: got)
         }
@@ -37,7 +44,7 @@ final class OpenFile {
     /// Exactly `buffer.count` bytes at `offset`, in one pwrite.
     func write(from buffer: UnsafeRawBufferPointer, at offset: UInt64) throws(PCIMMIOError) {
         let put = pwrite(descriptor, buffer.baseAddress, buffer.count, off_t(offset))
-        guard put >= 0 else { throw .system(call: "pwrite", path: path, errno: errno) }
+        guard put >= 0 else { throw MappingDiagnosis.error(call: "pwrite", path: path, errno: errno) }
         guard put == buffer.count else {
             throw .shortTransfer(call: "pwrite", path: path, offset: offset, expected: buffer.count, got: put)
         }

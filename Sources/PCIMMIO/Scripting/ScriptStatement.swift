@@ -9,18 +9,18 @@ public enum ScriptStatement {
 
     /// What each command accepts, for parsing and for error messages.
     static let grammar: [String: (positional: ClosedRange<Int>, flags: Set<String>, options: Set<String>)] = [
-        "peek": (3...3, ["--wc", "--json", "--decode"], ["-w", "-n"]),
-        "poke": (3...64, ["--wc", "--verify"], ["-w", "--mask"]),
-        "dump": (2...3, ["--wc", "--decode", "--include-side-effects"], ["-w", "--format"]),
-        "wait": (2...3, ["--wc"], ["-w", "--mask", "--value", "--until", "--timeout", "--interval"]),
+        "peek": (3...3, ["--wc", "--json", "--decode"], ["-w", "-n", "--via"]),
+        "poke": (3...64, ["--wc", "--verify"], ["-w", "--mask", "--via"]),
+        "dump": (2...3, ["--wc", "--decode", "--include-side-effects"], ["-w", "--format", "--via"]),
+        "wait": (2...3, ["--wc"], ["-w", "--mask", "--value", "--until", "--timeout", "--interval", "--via"]),
         "sleep": (1...1, [], []),
     ]
 
     static let usage: [String: String] = [
-        "peek": "peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc]",
-        "poke": "poke DEVICE BAR OFFSET|REGISTER VALUE [-w BITS] [--mask MASK] [--verify] [--wc], or poke DEVICE BAR REG.FIELD=VALUE...",
-        "dump": "dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--decode [--include-side-effects]] [--wc]",
-        "wait": "wait DEVICE BAR OFFSET|REGISTER --mask MASK --value VALUE, or wait DEVICE BAR --until REG.FIELD=VALUE[,…]; [-w BITS] [--timeout D] [--interval D] [--wc]",
+        "peek": "peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc] [--via PATH]",
+        "poke": "poke DEVICE BAR OFFSET|REGISTER VALUE [-w BITS] [--mask MASK] [--verify] [--wc] [--via PATH], or poke DEVICE BAR REG.FIELD=VALUE...",
+        "dump": "dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--decode [--include-side-effects]] [--wc] [--via PATH]",
+        "wait": "wait DEVICE BAR OFFSET|REGISTER --mask MASK --value VALUE, or wait DEVICE BAR --until REG.FIELD=VALUE[,…]; [-w BITS] [--timeout D] [--interval D] [--wc] [--via PATH]",
         "sleep": "sleep DURATION",
         "echo": "echo TEXT",
         "set": "set NAME VALUE",
@@ -46,7 +46,7 @@ public enum ScriptStatement {
             }
             throw .invalidArgument("\(reason) (usage: \(usage[command]!))")
         }
-        let arguments = tokens.positional
+        let arguments = RegisterTarget.withPhysicalBAR(tokens.positional)
         guard shape.positional.contains(arguments.count) else {
             throw .invalidArgument("wrong number of arguments: \(arguments.count) (usage: \(usage[command]!))")
         }
@@ -60,7 +60,7 @@ public enum ScriptStatement {
             devices[arguments[0]] = device
         }
         let target = try RegisterTarget(device: device, bar: arguments[1], width: tokens.options["-w"],
-                                        writeCombining: tokens.flags.contains("--wc"))
+                                        writeCombining: tokens.flags.contains("--wc"), via: tokens.options["--via"])
         switch command {
         case "peek":
             let count = try NumberParser.value(tokens.options["-n"] ?? "1", what: "count")

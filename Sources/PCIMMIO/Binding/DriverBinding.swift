@@ -1,0 +1,92 @@
+import Glibc
+
+/// Binding a function to a driver the way driverctl and dpdk-devbind do: set
+/// `driver_override`, unbind from the current driver, then ask the bus to probe, so exactly
+/// the named driver takes the device. Planned as a list of sysfs writes first (what
+/// `--dry-run` prints and the tests compare), then written in order.
+public struct DriverBinding: Sendable, Equatable {
+    public struct SysfsWrite: Sendable, Equatable, CustomStringConvertible {
+        public let path: String
+        public let value: String
+        public var description: String { "write '\(value == "\n" ? "\\n" : value)' to \(path)" }
+    }
+
+    public let slot: String
+    /// The driver bound now (nil: none).
+    public let current: String?
+    /// The driver wanted (nil: none, for unbind).
+    public let wanted: String?
+    public let writes: [SysfsWrite]
+    /// The device's sysfs directory.
+    public let directory: String
+
+    /// `pcimmio bind`: refuses when the driver is not loaded and, for vfio-pci, when the
+    /// device has no IOMMU group or another device of its group uses a host driver (binding
+    /// would leave the group unusable and those devices' drivers in the way).
+    public static func bind(_ device: PCIDevice, to driver: String, root: String) throws(PCIMMIOError) -> DriverBinding {
+        let slot = device.slot
+        guard !driver.isEmpty, driver.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw .invalidArgument("'\(driver)' is not a driver name (letters, digits, '-', '_' and '.', as in /sys/bus/pci/drivers)")
+        }
+        guard fileExists(root + "/drivers/" + driver) else {
+            throw .driverBinding(slot: slot, reason: "no driver named \(driver) is loaded (\(root)/drivers/\(driver) is missing; modprobe \(driver))")
+        }
+        let directory = deviceDirectory(device, root: root)
+        if driver == VFIOPath.driverName {
+            guard let group = VFIOGroup(deviceDirectory: directory) else {
+                throw .driverBinding(slot: slot, reason: "it has no IOMMU group, so vfio-pci cannot use it: boot with intel_iommu=on (Intel) or amd_iommu=on (AMD), with VT-d/AMD-Vi enabled in the firmware")
+            }
+            let blockers = group.blockers(besides: slot)
+            guard blockers.isEmpty else {
+                throw .driverBinding(slot: slot, reason: "IOMMU group \(group.number) also holds devices bound to host drivers, and VFIO needs the whole group: "
+                                     + blockers.map { "\($0.slot) (\($0.driver!))" }.joined(separator: ", ")
+                                     + "; unbind or bind them to vfio-pci first, or they stop working")
+            }
+        }
+        let current = boundDriver(directory)
+        var writes = [SysfsWrite(path: directory + "/driver_override", value: driver)]
+        if current == driver { return DriverBinding(slot: slot, current: current, wanted: driver, writes: writes, directory: directory) }
+        if current != nil { writes.append(SysfsWrite(path: directory + "/driver/unbind", value: slot)) }
+        writes.append(SysfsWrite(path: root + "/drivers_probe", value: slot))
+        return DriverBinding(slot: slot, current: current, wanted: driver, writes: writes, directory: directory)
+    }
+
+    /// `pcimmio unbind`: away from the current driver, and `driver_override` cleared so the
+    /// next probe may choose freely.
+    public static func unbind(_ device: PCIDevice, root: String) -> DriverBinding {
+        let directory = deviceDirectory(device, root: root)
+        let current = boundDriver(directory)
+        var writes: [SysfsWrite] = []
+        if current != nil { writes.append(SysfsWrite(path: directory + "/driver/unbind", value: device.slot)) }
+        writes.append(SysfsWrite(path: directory + "/driver_override", value: "\n"))
+        return DriverBinding(slot: device.slot, current: current, wanted: nil, writes: writes, directory: directory)
+    }
+
+    /// Writes in order; stops at the first failure, naming the file.
+    public func perform() throws(PCIMMIOError) {
+        for write in writes {
+            let descriptor = open(write.path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw .system(call: "open for writing", path: write.path, errno: errno) }
+            defer { close(descriptor) }
+            var value = write.value
+            let written = value.withUTF8 { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            // Writing the wanted driver to drivers_probe when no driver takes it is not an error;
+            // the check of the result says so.
+            guard written >= 0 || write.path.hasSuffix("/drivers_probe") else {
+                throw .system(call: "write '\(write.value == "\n" ? "\\n" : write.value)' to", path: write.path, errno: errno)
+            }
+        }
+    }
+
+    /// The driver bound after `perform`.
+    public func currentDriverNow() -> String? { Self.boundDriver(directory) }
+
+    /// The driver bound to the device at `directory` now.
+    public static func boundDriver(_ directory: String) -> String? {
+        readLink(directory + "/driver").map { String($0.split(separator: "/").last ?? "") }
+    }
+
+    static func deviceDirectory(_ device: PCIDevice, root: String) -> String {
+        device.directory ?? root + "/devices/" + device.slot
+    }
+}
