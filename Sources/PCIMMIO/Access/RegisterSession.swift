@@ -54,6 +54,8 @@ public final class RegisterSession {
         case let .offset(offset):
             return ResolvedRegister(offset: offset, width: target.width, definition: nil)
         case let .named(name):
+            // Maps name registers of devices; phys takes addresses.
+            if target.device.isPhysical { throw .malformedNumber(what: "physical address", text: name) }
             let map = try map(for: target)
             guard let register = map.register(named: name, bar: target.bar) else {
                 throw FieldUpdate.unknownRegister(name, map: map, bar: target.bar)
