@@ -39,6 +39,25 @@ public final class RegisterSession {
         return found
     }
 
+    /// The device's config space: through VFIO for a device bound to vfio-pci (sysfs config
+    /// writes are refused under lockdown), else through libpci; `via` forces one.
+    public func configSpace(_ selector: DeviceSelector, via: AccessVia? = nil) throws(PCIMMIOError) -> ConfigSpace {
+        let device = try device(selector)
+        guard !device.isPhysicalMemory else { throw .invalidArgument("phys has no config space: name a PCI device") }
+        let chosen = via ?? defaultVia ?? (device.driver == VFIOPath.driverName ? .vfio : .sysfs)
+        switch chosen {
+        case .vfio:
+            guard device.driver == VFIOPath.driverName else {
+                throw .invalidArgument("--via vfio: \(device.slot) is bound to \(device.driver ?? "no driver"), not vfio-pci (bind it first: pcimmio bind \(device.slot) vfio-pci)")
+            }
+            return try VFIOConfigSpace(device: paths.vfioPath.device(device.slot, directory: device.directory ?? root + "/devices/" + device.slot))
+        case .sysfs:
+            return try tree!.configSpace(device)
+        case .devmem:
+            throw .invalidArgument("config space is not reached through /dev/mem here: use --via sysfs or vfio")
+        }
+    }
+
     /// The device's register map; an error when there is none.
     public func map(for target: RegisterTarget) throws(PCIMMIOError) -> RegisterMap {
         let device = try device(target.device)

@@ -46,6 +46,15 @@ public final class PCITree {
         return try describe(matches[0], names: names)
     }
 
+    /// The device's config space through libpci.
+    func configSpace(_ device: PCIDevice) throws(PCIMMIOError) -> LibPCIConfigSpace {
+        guard let handle = session.devices.first(where: { LibPCISession.address(of: $0) == device.address }) else {
+            throw .noSuchDevice(text: device.slot, candidates: [])
+        }
+        return LibPCIConfigSpace(tree: self, device: handle, slot: device.slot,
+                                 directory: device.directory ?? root + "/devices/" + device.slot)
+    }
+
     private static let fillFlags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_BASES | PCI_FILL_SIZES
         | PCI_FILL_IO_FLAGS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | PCI_FILL_DRIVER
 

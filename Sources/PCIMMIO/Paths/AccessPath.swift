@@ -18,6 +18,8 @@ final class AccessPaths {
     private lazy var sysfs = SysfsResourcePath()
     private lazy var devmem = PhysicalMemoryPath()
 
+    var vfioPath: VFIOPath { path(.vfio) as! VFIOPath }
+
     func path(_ via: AccessVia) -> AccessPath {
         switch via {
         case .sysfs: return sysfs

@@ -8,15 +8,17 @@ final class VFIOPath: AccessPath {
     /// Opened once per device for the whole session: a group can be opened only once.
     private var devices: [String: VFIODevice] = [:]
 
+    /// The device, opened on first use.
+    func device(_ slot: String, directory: String) throws(PCIMMIOError) -> VFIODevice {
+        if let open = devices[slot] { return open }
+        let device = try VFIODevice(slot: slot, directory: directory)
+        devices[slot] = device
+        return device
+    }
+
     func open(_ plan: AccessPlan, covering region: Range<UInt64>) throws(PCIMMIOError) -> RegisterWindow {
         let slot = plan.location.slot
-        let device: VFIODevice
-        if let open = devices[slot] {
-            device = open
-        } else {
-            device = try VFIODevice(slot: slot, directory: plan.path)
-            devices[slot] = device
-        }
+        let device = try device(slot, directory: plan.path)
         let info = try device.region(UInt32(plan.bar.index))
         guard info.size >= plan.region.upperBound else {
             throw .outOfBounds(slot: slot, bar: plan.bar.index, offset: plan.offset, length: plan.length, size: info.size)

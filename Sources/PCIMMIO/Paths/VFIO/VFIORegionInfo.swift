@@ -16,6 +16,8 @@ public struct VFIORegionInfo: Sendable, Equatable {
     public static let mmapFlag: UInt32 = 1 << 2
     public static let capsFlag: UInt32 = 1 << 3
     static let sparseMmapCapability: UInt16 = 1
+    /// VFIO_PCI_CONFIG_REGION_INDEX: regions 0-5 are the BARs, 6 the ROM, 7 config space.
+    public static let configRegion = 7
     /// struct vfio_region_info: argsz, flags, index, cap_offset (u32), size, offset (u64).
     public static let fixedSize = 32
 
