@@ -19,6 +19,7 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     case maskTooWide(mask: UInt64, width: Width)
     case invalidArgument(String)
     case malformedDuration(what: String, text: String)
+    case malformedConfigOperation(text: String, reason: String)
 
     // BARs and their files
     case unusedBAR(slot: String, bar: Int, used: [Int])
@@ -75,6 +76,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
             return "value 0x\(String(value, radix: 16)) does not fit in \(width.bits) bits (largest is 0x\(String(width.mask, radix: 16)))"
         case let .invalidArgument(message):
             return message
+        case let .malformedConfigOperation(text, reason):
+            return "config operation '\(text)': \(reason) (setpci's syntax: REGISTER[+OFFSET][.B|.W|.L][=VALUE[:MASK][,…]], values in hex)"
         case let .malformedDuration(what, text):
             return "\(what) '\(text)' is not a duration (use a number with us, ms or s, e.g. 500ms)"
         case let .unassignedBAR(slot, bar):
@@ -127,7 +130,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .inScript(_, _, error):
             return error.exitCode
         case .malformedDevice, .malformedFilter, .malformedNumber, .malformedBAR, .malformedWidth,
-             .malformedRegion, .valueTooWide, .maskTooWide, .invalidArgument, .misaligned, .malformedDuration:
+             .malformedRegion, .valueTooWide, .maskTooWide, .invalidArgument, .misaligned, .malformedDuration,
+             .malformedConfigOperation:
             return 2
         default:
             return 1
