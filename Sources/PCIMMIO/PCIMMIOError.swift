@@ -43,6 +43,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     case shortTransfer(call: String, path: String, offset: UInt64, expected: Int, got: Int)
     case accessFault(slot: String, bar: Int, offset: UInt64, signal: Int32)
     case verifyMismatch(offset: UInt64, wrote: String, read: String)
+    /// --check-errors: error bits the access set in config space.
+    case errorsRaised(slot: String, operation: String, errors: [String])
     case timeout(slot: String, bar: Int, offset: UInt64, condition: String, last: String, after: String)
 
     // Scripts
@@ -115,6 +117,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .accessFault(slot, bar, offset, signal):
             return "\(signal == 7 ? "bus error (SIGBUS)" : "fault (signal \(signal))") accessing \(place(slot, bar, offset)): "
                 + (bar < 0 ? "nothing answered at that physical address" : "the device or its resource file went away under the mapping (or its memory decoding was turned off)")
+        case let .errorsRaised(slot, operation, errors):
+            return "\(slot): this \(operation) raised \(errors.joined(separator: ", "))"
         case let .verifyMismatch(offset, wrote, read):
             return "verify failed at offset 0x\(String(offset, radix: 16)): wrote \(wrote), read back \(read)"
         case let .inScript(file, line, error):

@@ -45,7 +45,7 @@ struct DumpCommand: ParsableCommand {
         let target = try target.target
         let region = try Region(parsing: region ?? "0")
         let format = try DumpFormat(parsing: format)
-        let session = try global.settings.session()
+        let session = try self.target.settings(global).session()
         if decode || global.map != nil {
             try session.dumpRegisters(target, region: region, includeSideEffects: includeSideEffects, outputFile: output)
         } else {

@@ -14,14 +14,14 @@ enum FastPath {
         guard let name = arguments.first else { return nil }
         switch name {
         case "peek":
-            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--json"], options: ["-w", "-n", "--sysfs", "--trace", "--via"]),
+            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--json", "--check-errors"], options: ["-w", "-n", "--sysfs", "--trace", "--via"]),
                   parsed.positional.count == 3 else { return nil }
             return { () throws(PCIMMIOError) in
                 try PeekCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], count: parsed.options["-n"] ?? "1",
                                         json: parsed.flags.contains("--json"), decode: false)
             }
         case "poke":
-            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--verify", "--dry-run"],
+            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--verify", "--dry-run", "--check-errors"],
                                                   options: ["-w", "--mask", "--sysfs", "--trace", "--via"]),
                   parsed.positional.count == 4 else { return nil }
             return { () throws(PCIMMIOError) in
@@ -37,7 +37,9 @@ enum FastPath {
 
 /// What the plain tokens of peek and poke say, as the commands' perform() takes it.
 private extension CommandTokens {
-    var settings: Settings { Settings(sysfs: options["--sysfs"], trace: options["--trace"]) }
+    var settings: Settings {
+        Settings(sysfs: options["--sysfs"], trace: options["--trace"], checkErrors: flags.contains("--check-errors"))
+    }
 
     var target: RegisterTarget {
         get throws(PCIMMIOError) {

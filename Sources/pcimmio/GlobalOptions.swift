@@ -40,7 +40,17 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Access path: sysfs (resourceN files), vfio (a device bound to vfio-pci) or devmem (/dev/mem at the BAR's address). Default: vfio for a device bound to vfio-pci, else sysfs.", valueName: "path"))
     var via: String?
 
+    @Flag(help: "Read the device's error bits (STATUS, Express DevSta, AER) before and after, and fail naming any the access raised.")
+    var checkErrors = false
+
     var target: RegisterTarget {
         get throws(PCIMMIOError) { try RegisterTarget(device: device, bar: bar, width: width, writeCombining: wc, via: via) }
+    }
+
+    /// The global settings with this command's --check-errors.
+    func settings(_ global: GlobalOptions) -> Settings {
+        var settings = global.settings
+        settings.checkErrors = checkErrors
+        return settings
     }
 }

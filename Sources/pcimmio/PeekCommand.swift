@@ -33,7 +33,7 @@ struct PeekCommand: ParsableCommand {
     var decode = false
 
     func run() throws {
-        try Self.perform(global.settings, target.target, offset: offset, count: count, json: json,
+        try Self.perform(target.settings(global), target.target, offset: offset, count: count, json: json,
                          decode: decode || global.map != nil)
     }
 

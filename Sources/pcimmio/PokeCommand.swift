@@ -36,7 +36,7 @@ struct PokeCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try Self.perform(global.settings, target.target, write: write, mask: mask, verify: verify, dryRun: dryRun)
+        try Self.perform(target.settings(global), target.target, write: write, mask: mask, verify: verify, dryRun: dryRun)
     }
 
     static func perform(_ settings: Settings, _ target: RegisterTarget, write: [String], mask: String?,

@@ -40,6 +40,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Access path for lines without their own --via: sysfs, vfio or devmem.", valueName: "path"))
     var via: String?
 
+    @Flag(help: "Read each device's error bits (STATUS, Express DevSta, AER) around every line; fail at the first line that raised any.")
+    var checkErrors = false
+
     func run() throws {
         let text = try readWholeFile(script)
         let parsed: Script
@@ -51,6 +54,7 @@ struct RunCommand: ParsableCommand {
         }
         var settings = global.settings
         settings.via = try via.map { (text) throws(PCIMMIOError) in try AccessVia(parsing: text) }
+        settings.checkErrors = checkErrors
         let runner = ScriptRunner(script: parsed, session: try settings.session())
         let failures = dryRun ? runner.check() : runner.run(keepGoing: keepGoing)
         for failure in failures { printError(failure.description) }

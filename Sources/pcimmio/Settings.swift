@@ -8,6 +8,8 @@ struct Settings {
     var map: String? = nil
     /// `run --via`: the access path for script lines that do not name one.
     var via: AccessVia? = nil
+    /// --check-errors.
+    var checkErrors = false
 
     var root: String { PCITree.root(option: sysfs) }
 
@@ -18,7 +20,9 @@ struct Settings {
 
     /// A register session writing to stdout, tracing when --trace was given.
     func session() throws(PCIMMIOError) -> RegisterSession {
-        RegisterSession(root: root, trace: try trace.map { (path) throws(PCIMMIOError) in try TraceLog(path: path) },
-                        maps: MapCatalog(explicit: map), via: via)
+        let session = RegisterSession(root: root, trace: try trace.map { (path) throws(PCIMMIOError) in try TraceLog(path: path) },
+                                      maps: MapCatalog(explicit: map), via: via)
+        session.checkErrors = checkErrors
+        return session
     }
 }

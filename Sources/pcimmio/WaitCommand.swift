@@ -41,7 +41,7 @@ struct WaitCommand: ParsableCommand {
         let request = try ScriptStatement.waitRequest(offset, mask: mask, value: value, until: until)
         let timeout = try DurationParser.nanoseconds(timeout, what: "--timeout")
         let interval = try DurationParser.nanoseconds(interval, what: "--interval")
-        let session = try global.settings.session()
+        let session = try self.target.settings(global).session()
         try session.wait(target, request, timeout: timeout, interval: interval)
         try session.output.flush()
     }

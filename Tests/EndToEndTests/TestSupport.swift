@@ -364,6 +364,18 @@ func expectCleanFailure(_ result: ProcessResult, mentions: [String],
     }
 }
 
+/// A write that succeeds; the only thing allowed on stderr is the one warning that a kernel
+/// driver owns the device.
+@discardableResult
+func pcimmioWriteOK(_ arguments: [String], sysfs: URL?, sourceLocation: SourceLocation = #_sourceLocation) throws -> ProcessResult {
+    let result = try pcimmio(arguments, sysfs: sysfs)
+    guard result.status == 0, result.exitedNormally else { throw E2EFailure("expected success: \(result)") }
+    let lines = result.errLines
+    #expect(lines.isEmpty || (lines.count == 1 && lines[0].contains(" is bound to ") && lines[0].contains("behind the driver's back")),
+            "unexpected stderr: \(result)", sourceLocation: sourceLocation)
+    return result
+}
+
 /// Runs pcimmio with bad input and applies `expectCleanFailure`.
 @discardableResult
 func expectPcimmioFails(_ arguments: [String], sysfs: URL?, mentions: [String],

@@ -105,12 +105,13 @@ public struct AccessPlan: Sendable, Equatable {
     /// sessions that keep coming back to the same BAR. A session passes its own `paths`, so a
     /// VFIO device is opened once however many windows it serves.
     public func open(trace: TraceLog? = nil, wholeBAR: Bool = false) throws(PCIMMIOError) -> RegisterWindow {
-        try open(through: AccessPaths(), trace: trace, wholeBAR: wholeBAR)
+        try open(through: AccessPaths(), trace: trace, wholeBAR: wholeBAR, state: nil)
     }
 
-    func open(through paths: AccessPaths, trace: TraceLog?, wholeBAR: Bool) throws(PCIMMIOError) -> RegisterWindow {
+    /// `state` (decoding disabled, D3hot…) goes into every trace line.
+    func open(through paths: AccessPaths, trace: TraceLog?, wholeBAR: Bool, state: String?) throws(PCIMMIOError) -> RegisterWindow {
         let covering = wholeBAR && !location.isPhysical ? 0..<bar.size : region
         let window = try paths.path(via).open(self, covering: covering)
-        return trace.map { TracingWindow(window, log: $0, location: location, via: via) } ?? window
+        return trace.map { TracingWindow(window, log: $0, location: location, via: via, state: state) } ?? window
     }
 }

@@ -6,11 +6,15 @@ public struct RegionReader {
     public let window: RegisterWindow
     public let width: Width
     public let region: Range<UInt64>
+    /// Sees the first chunk once it is read (the all-ones note: no read of its own).
+    let firstChunk: ((UnsafeRawBufferPointer) -> Void)?
 
-    public init(window: RegisterWindow, width: Width, region: Range<UInt64>) {
+    public init(window: RegisterWindow, width: Width, region: Range<UInt64>,
+                firstChunk: ((UnsafeRawBufferPointer) -> Void)? = nil) {
         self.window = window
         self.width = width
         self.region = region
+        self.firstChunk = firstChunk
     }
 
     /// Calls `body(bytes, offset)` for consecutive chunks covering the region.
@@ -22,6 +26,7 @@ public struct RegionReader {
             let count = Int(min(UInt64(Self.chunkSize), region.upperBound - offset))
             let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
             try window.read(width, at: offset, into: chunk)
+            if offset == region.lowerBound { firstChunk?(UnsafeRawBufferPointer(chunk)) }
             try body(UnsafeRawBufferPointer(chunk), offset)
             offset += UInt64(count)
         }

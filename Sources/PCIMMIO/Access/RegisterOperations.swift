@@ -7,7 +7,13 @@ extension RegisterSession {
         let plan = try plan(target, register, count: count, mode: .read)
         // Found before the read: a read-to-clear register must not be read for nothing.
         let map = decode ? try map(for: target) : nil
-        let values = try window(for: plan).read(plan.width, at: plan.offset, count: plan.count)
+        let window = try window(for: plan)
+        let values = try checkingErrors("peek", target) { () throws(PCIMMIOError) in
+            try window.read(plan.width, at: plan.offset, count: plan.count)
+        }
+        if let index = values.firstIndex(of: plan.width.mask) {
+            noteIfAllOnes(plan, offset: plan.offset + UInt64(index * plan.width.bytes), value: values[index])
+        }
         let definitions = values.indices.map { index in
             map?.register(at: plan.offset + UInt64(index * plan.width.bytes), bar: target.bar).flatMap { $0.width == plan.width ? $0 : nil }
         }
@@ -20,14 +26,16 @@ extension RegisterSession {
                 ])
             }
             try output.write(JSON.object([
-                ("device", .string(plan.location.slot)), ("bar", .number(UInt64(plan.location.bar))),
+                ("device", .string(plan.location.slot)), ("bar", plan.location.isPhysical ? .null : .number(UInt64(plan.location.bar))),
+                ("via", .string(plan.via.rawValue)),
                 ("width", .number(UInt64(plan.width.bits))), ("registers", .array(registers)),
-            ]).rendered() + "\n")
+            ] + (healthState(plan).map { [("health", JSON.string($0))] } ?? [])).rendered() + "\n")
         } else {
             for (index, value) in values.enumerated() {
                 try output.write(definitions[index]?.decoded(value) ?? formatRegister(value, width: plan.width) + "\n")
             }
         }
+        try throwRaisedErrors()
     }
 
     /// With `dryRun`, prints the write and opens nothing for writing (and reads nothing).
@@ -38,7 +46,9 @@ extension RegisterSession {
             try output.write(poke.describe(plan.location, offset: plan.offset) + "\n")
             return
         }
-        try poke.apply(to: window(for: plan), at: plan.offset)
+        let window = try window(for: plan)
+        try checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: plan.offset) }
+        try throwRaisedErrors()
     }
 
     /// Polls until the condition holds; prints and returns the final value.
@@ -47,9 +57,21 @@ extension RegisterSession {
         let (register, condition) = try resolve(target, request)
         let plan = try plan(target, register, mode: .read)
         try output.flush()
-        let value = try condition.wait(on: window(for: plan), at: plan.offset, location: plan.location,
-                                       timeout: timeout, interval: interval)
+        let window = try window(for: plan)
+        let value: UInt64
+        do {
+            value = try checkingErrors("wait", target) { () throws(PCIMMIOError) in
+                try condition.wait(on: window, at: plan.offset, location: plan.location, timeout: timeout, interval: interval)
+            }
+        } catch {
+            if case let .timeout(_, _, _, _, last, _) = error, last == formatRegister(plan.width.mask, width: plan.width) {
+                noteIfAllOnes(plan, offset: plan.offset, value: plan.width.mask)
+            }
+            throw error
+        }
         try output.write(formatRegister(value, width: plan.width) + "\n")
+        try output.flush()
+        try throwRaisedErrors()
         return value
     }
 
@@ -59,14 +81,17 @@ extension RegisterSession {
         let plan = try plan(target, region: region)
         let sink = try outputFile.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? output
         do {
-            try format.write(RegionReader(window: window(for: plan), width: plan.width, region: plan.region),
-                             plan: plan, to: sink)
+            let reader = RegionReader(window: try window(for: plan), width: plan.width, region: plan.region) { first in
+                self.noteIfAllOnes(plan, offset: plan.offset, value: registerValue(first, at: 0, width: plan.width))
+            }
+            try checkingErrors("dump", target) { () throws(PCIMMIOError) in try format.write(reader, plan: plan, to: sink) }
         } catch {
             // What was read before a fault is still worth having.
             try? sink.flush()
             throw error
         }
         try sink.flush()
+        try throwRaisedErrors()
     }
 
     /// The BAR offsets `dump --map` covers: the region, or from START to the end of the BAR,

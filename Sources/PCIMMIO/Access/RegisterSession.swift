@@ -10,6 +10,15 @@ public final class RegisterSession {
     private let defaultVia: AccessVia?
     private var tree: PCITree?
     private var devices: [String: PCIDevice] = [:]
+    private var devicesBySlot: [String: PCIDevice] = [:]
+    let health = HealthMonitor()
+    private var pendingRaised: PCIMMIOError?
+
+    /// `--check-errors`: each peek, poke, dump and wait fails naming the error bits it raised.
+    public var checkErrors: Bool {
+        get { health.checkErrors }
+        set { health.checkErrors = newValue }
+    }
     private var windows: [WindowKey: [RegisterWindow]] = [:]
     private let paths = AccessPaths()
 
@@ -36,13 +45,17 @@ public final class RegisterSession {
         if tree == nil { tree = try PCITree(root: root) }
         let found = try tree!.device(selector, names: false)
         devices[selector.text] = found
+        devicesBySlot[found.slot] = found
         return found
     }
 
     /// The device's config space: through VFIO for a device bound to vfio-pci (sysfs config
     /// writes are refused under lockdown), else through libpci; `via` forces one.
     public func configSpace(_ selector: DeviceSelector, via: AccessVia? = nil) throws(PCIMMIOError) -> ConfigSpace {
-        let device = try device(selector)
+        try configSpace(of: device(selector), via: via)
+    }
+
+    func configSpace(of device: PCIDevice, via: AccessVia? = nil) throws(PCIMMIOError) -> ConfigSpace {
         guard !device.isPhysicalMemory else { throw .invalidArgument("phys has no config space: name a PCI device") }
         let chosen = via ?? defaultVia ?? (device.driver == VFIOPath.driverName ? .vfio : .sysfs)
         switch chosen {
@@ -161,9 +174,40 @@ public final class RegisterSession {
             if let open = windows[key(plan, writable: writable)]?.first(where: covers) { return open }
         }
         let key = key(plan, writable: plan.mode == .write)
-        let window = try plan.open(through: paths, trace: trace, wholeBAR: windows[key] != nil)
+        let state = devicesBySlot[plan.location.slot].flatMap { device in
+            health.beforeAccess(plan, device: device) { () throws(PCIMMIOError) in try configSpace(of: device, via: plan.via == .vfio ? .vfio : .sysfs) }
+        }
+        let window = try plan.open(through: paths, trace: trace, wholeBAR: windows[key] != nil, state: state)
         windows[key, default: []].append(window)
         return window
+    }
+
+    /// The note for a read of all ones (see HealthMonitor).
+    func noteIfAllOnes(_ plan: AccessPlan, offset: UInt64, value: UInt64) {
+        guard value == plan.width.mask, let device = devicesBySlot[plan.location.slot] else { return }
+        health.afterRead(plan, offset: offset, value: value) { () throws(PCIMMIOError) in try configSpace(of: device, via: plan.via == .vfio ? .vfio : .sysfs) }
+    }
+
+    /// The device state health found before its first access (nil: all well, or unknown).
+    func healthState(_ plan: AccessPlan) -> String? { health.state(plan) }
+
+    /// `body`, with --check-errors around it for the target's device. Errors it raised are
+    /// kept for `throwRaisedErrors`, so the access's output is printed first.
+    func checkingErrors<T>(_ what: String, _ target: RegisterTarget, _ body: () throws(PCIMMIOError) -> T) throws(PCIMMIOError) -> T {
+        guard health.checkErrors, !target.device.isPhysical else { return try body() }
+        let device = try device(target.device)
+        let (result, raised) = try health.checkingErrors(what, slot: device.slot, config: { () throws(PCIMMIOError) -> ConfigSpace? in
+            try configSpace(of: device, via: target.via ?? defaultVia)
+        }, body)
+        if let raised, pendingRaised == nil { pendingRaised = raised }
+        return result
+    }
+
+    /// Fails with what the last checked access raised (after its output was written).
+    public func throwRaisedErrors() throws(PCIMMIOError) {
+        guard let raised = pendingRaised else { return }
+        pendingRaised = nil
+        throw raised
     }
 
     private func key(_ plan: AccessPlan, writable: Bool) -> WindowKey {

@@ -21,13 +21,16 @@ public final class TraceLog {
     deinit { if ownsDescriptor { close(descriptor) } }
 
     /// A physical address (/dev/mem) has `"device":"phys"` and no `bar`; its offset is the address.
-    func record(_ operation: String, _ location: AccessLocation, via: AccessVia, offset: UInt64, width: Width, value: UInt64) {
+    /// `state` is the device's health when something is wrong (`"health":"decoding disabled"`).
+    func record(_ operation: String, _ location: AccessLocation, via: AccessVia, offset: UInt64, width: Width, value: UInt64,
+                state: String? = nil) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let line = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(location.slot)\","
             + (location.isPhysical ? "" : "\"bar\":\(location.bar),")
             + "\"offset\":\(offset),\"width\":\(width.bits),\"value\":\"0x\(hex(value, digits: width.hexDigits))\","
-            + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))}\n"
+            + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))"
+            + (state.map { ",\"health\":\"" + $0 + "\"" } ?? "") + "}\n"
         var bytes = line
         bytes.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
     }
@@ -39,12 +42,14 @@ final class TracingWindow: RegisterWindow {
     private let log: TraceLog
     private let location: AccessLocation
     private let via: AccessVia
+    private let state: String?
 
-    init(_ inner: RegisterWindow, log: TraceLog, location: AccessLocation, via: AccessVia) {
+    init(_ inner: RegisterWindow, log: TraceLog, location: AccessLocation, via: AccessVia, state: String?) {
         self.inner = inner
         self.log = log
         self.location = location
         self.via = via
+        self.state = state
     }
 
     var region: Range<UInt64> { inner.region }
@@ -79,7 +84,7 @@ final class TracingWindow: RegisterWindow {
     private func record(_ operation: String, _ width: Width, _ offset: UInt64, _ values: UnsafeRawBufferPointer) {
         for start in stride(from: 0, to: values.count, by: width.bytes) {
             log.record(operation, location, via: via, offset: offset + UInt64(start), width: width,
-                       value: registerValue(values, at: start, width: width))
+                       value: registerValue(values, at: start, width: width), state: state)
         }
     }
 }

@@ -48,6 +48,11 @@ func rangeText(_ range: ClosedRange<UInt64>) -> String {
 
 /// One `pcimmio: warning: …` line on stderr: the command goes on.
 func printWarning(_ message: String) {
-    var line = "pcimmio: warning: " + message + "\n"
+    printDiagnostic("warning: " + message)
+}
+
+/// One `pcimmio: …` line on stderr, unbuffered.
+func printDiagnostic(_ message: String) {
+    var line = "pcimmio: " + message + "\n"
     line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
 }

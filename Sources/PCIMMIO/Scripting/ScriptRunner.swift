@@ -103,14 +103,24 @@ public final class ScriptRunner {
             if count == 1 && !json && !decode, let plan = try plan(index) {
                 // The common line: one register, formatted straight into the output buffer.
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<plan.width.bytes])
-                try window(index, plan).read(plan.width, at: plan.offset, into: bytes)
-                try output.writeRegister(registerValue(UnsafeRawBufferPointer(bytes), at: 0, width: plan.width), width: plan.width)
+                let window = try window(index, plan)
+                if session.checkErrors {
+                    try session.checkingErrors("peek", target) { () throws(PCIMMIOError) in try window.read(plan.width, at: plan.offset, into: bytes) }
+                } else {
+                    try window.read(plan.width, at: plan.offset, into: bytes)
+                }
+                let value = registerValue(UnsafeRawBufferPointer(bytes), at: 0, width: plan.width)
+                if value == plan.width.mask { session.noteIfAllOnes(plan, offset: plan.offset, value: value) }
+                try output.writeRegister(value, width: plan.width)
+                try session.throwRaisedErrors()
             } else {
                 try session.peek(target, reference, count: count, json: json, decode: decode)
             }
-        case .poke:
+        case let .poke(target, _, _):
             guard let plan = try plan(index), let poke = pokes[index] else { return }
-            try poke.apply(to: window(index, plan), at: plan.offset)
+            let window = try window(index, plan)
+            try session.checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: plan.offset) }
+            try session.throwRaisedErrors()
         case let .dump(target, region, format, decode, includeSideEffects):
             if decode {
                 try session.dumpRegisters(target, region: region, includeSideEffects: includeSideEffects)

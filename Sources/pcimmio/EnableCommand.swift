@@ -1,0 +1,47 @@
+import ArgumentParser
+import PCIMMIO
+
+struct EnableCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enable",
+        abstract: "Enable a device as a driver would (sysfs enable): decoding on, power to D0.",
+        discussion: """
+            Writes 1 to the device's sysfs enable file, then prints COMMAND before and after.
+            The usual fix when pcimmio warns that memory decoding is disabled. Writing
+            COMMAND's bits yourself does the same for decoding alone:
+            pcimmio config DEVICE COMMAND.W=0x2:0x2.
+
+            Examples:
+              pcimmio enable 00:02.0
+              pcimmio enable 00:02.0 --dry-run
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function.")
+    var device: String
+
+    @Flag(help: "Print the sysfs write and make none.")
+    var dryRun = false
+
+    func run() throws {
+        let settings = global.settings
+        let session = try settings.session()
+        let selector = try DeviceSelector(device)
+        let device = try session.device(selector)
+        if dryRun {
+            print("would write '1' to \(DeviceEnable.file(device, root: settings.root))")
+            return
+        }
+        let space = try session.configSpace(selector)
+        let before = try space.read(.w16, at: 0x04)
+        try DeviceEnable.perform(device, root: settings.root)
+        let after = try space.read(.w16, at: 0x04)
+        print("\(device.slot): COMMAND 0x\(hex4(before)) -> 0x\(hex4(after))")
+    }
+
+    private func hex4(_ value: UInt32) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+}
