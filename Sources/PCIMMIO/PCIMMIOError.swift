@@ -67,7 +67,7 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .malformedNumber(what, text):
             return "\(what) '\(text)' is not a number (use \(text.hasPrefix("-") ? "an unsigned " : "")decimal, 0x hex or 0b binary\(what == "value" || what == "mask" || what == "argument" ? "" : ", optionally with a k, M or G suffix"))"
         case let .malformedBAR(text):
-            return "'\(text)' is not a BAR (expected 0-5 or bar0-bar5)"
+            return "'\(text)' is not a BAR (expected 0-5, bar0-bar5, or rom for the expansion ROM)"
         case let .malformedWidth(text):
             return "'\(text)' is not an access width (expected 8, 16, 32 or 64)"
         case let .malformedRegion(text, reason):

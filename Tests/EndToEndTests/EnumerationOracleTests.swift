@@ -32,8 +32,22 @@ struct EnumerationOracleTests {
         guard let array = try JSONSerialization.jsonObject(with: result.stdout) as? [[String: Any]] else {
             throw E2EFailure("list --json is not an array of objects: \(result)")
         }
+        let lspci = try runProcess(try E2E.tool("lspci"), ["-A", "linux-sysfs", "-O", "sysfs.path=\(try sharedTree(fixture).path)", "-v", "-D"]).out
         for device in array {
-            #expect(Set(device.keys) == Self.deviceKeys, "device keys: \(device.keys.sorted())")
+            // `rom` only for a device with an expansion ROM: lspci -v shows it as "Expansion ROM at ADDR … [size=N]".
+            #expect(Set(device.keys).subtracting(["rom"]) == Self.deviceKeys, "device keys: \(device.keys.sorted())")
+            let stanza = lspci.components(separatedBy: "\n\n").first { $0.hasPrefix(device["slot"] as? String ?? "?") } ?? ""
+            let romLine = stanza.split(separator: "\n").first { $0.contains("Expansion ROM at ") }
+            #expect((device["rom"] != nil) == (romLine != nil), "rom key vs lspci: \(stanza)")
+            if let romLine {
+                let rom = device["rom"] as? [String: Any] ?? [:]
+                let address = (rom["address"] as? NSNumber)?.uint64Value ?? 0
+                let size = (rom["size"] as? NSNumber)?.uint64Value ?? 0
+                #expect(Set(rom.keys) == Self.barKeys)
+                #expect(romLine.contains("Expansion ROM at \(String(address, radix: 16))") && romLine.contains("[size=\(size >> 10)K]"),
+                        "\(romLine) vs \(rom)")
+                #expect(rom["kind"] as? String == "rom" && (rom["index"] as? NSNumber)?.intValue == 6)
+            }
             for bar in device["bars"] as? [[String: Any]] ?? [] {
                 #expect(Set(bar.keys) == Self.barKeys, "bar keys: \(bar.keys.sorted())")
             }

@@ -135,4 +135,24 @@ struct SyscallTests {
             #expect(wcCalls.contains { $0.name == "mmap" && $0.line.contains("PROT_WRITE") }, "\(wcCalls.map(\.line))")
         }
     }
+
+    /// The expansion ROM: enabled by writing 1 to `rom`, read with pread, disabled with 0,
+    /// and never mapped.
+    @Test("ROM dump: write 1, pread, write 0 on the rom file")
+    func romIsEnabledAroundTheReads() throws {
+        try withPrivateTree("basic") { tree in
+            let rom = deviceDir(tree, "0000:00:01.0").appendingPathComponent("rom").path
+            try writeBytes(rom, offset: 0x10, [0xaa, 0xbb, 0xcc, 0xdd])
+            let (result, calls) = try straced(["dump", "00:01.0", "rom", "0x10+8"], sysfs: tree, file: rom)
+            #expect(result.status == 0, "\(result)")
+            #expect(result.outLines.first?.hasPrefix("00000010: ddccbbaa 00000000") == true, "\(result)")
+            let names = calls.map(\.name)
+            #expect(names.first == "openat" && names.contains("pread64") && !names.contains("mmap"), "\(names)")
+            let writes = try calls.filter { $0.name == "pwrite64" }.map(transfer)
+            #expect(writes.map(\.bytes) == [[0x31], [0x30]], "1 before the reads, 0 after")
+            let first = calls.firstIndex { $0.name == "pwrite64" }!, last = calls.lastIndex { $0.name == "pwrite64" }!
+            #expect(calls.indices.filter { calls[$0].name == "pread64" }.allSatisfy { $0 > first && $0 < last })
+            try expectPcimmioFails(["poke", "00:01.0", "rom", "0x10", "0x1"], sysfs: tree, mentions: ["read-only"])
+        }
+    }
 }

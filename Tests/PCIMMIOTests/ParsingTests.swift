@@ -23,12 +23,12 @@ import Testing
         #expect(throws: PCIMMIOError.self) { try NumberParser.quantity("99999999999G") }
     }
 
-    @Test(arguments: [("0", 0), ("5", 5), ("bar0", 0), ("BAR3", 3), ("bar5", 5)] as [(String, Int)])
+    @Test(arguments: [("0", 0), ("5", 5), ("bar0", 0), ("BAR3", 3), ("bar5", 5), ("rom", 6), ("ROM", 6), ("6", 6)] as [(String, Int)])
     func barNumbers(text: String, expected: Int) throws {
         #expect(try BARNumber.parse(text) == expected)
     }
 
-    @Test(arguments: ["6", "bar6", "bar", "-1", "01", "b0", "bar 1", ""])
+    @Test(arguments: ["7", "bar7", "bar", "-1", "01", "b0", "bar 1", "", "roms"])
     func rejectsBadBARs(text: String) {
         #expect(throws: PCIMMIOError.malformedBAR(text: text)) { try BARNumber.parse(text) }
     }

@@ -33,6 +33,9 @@ public struct AccessPlan: Sendable, Equatable {
         guard bar.assigned else { throw .unassignedBAR(slot: slot, bar: index) }
         guard count > 0 else { throw .invalidArgument("the count of registers must be at least 1") }
         if bar.kind == .io, width == .w64 { throw location.ioWidthUnsupported(width) }
+        if bar.kind == .rom, mode == .write {
+            throw .invalidArgument("\(slot)'s expansion ROM is read-only: peek and dump it, never poke")
+        }
         let (length, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(width.bytes))
         guard !overflow else { throw .outOfBounds(slot: slot, bar: index, offset: offset, length: .max, size: bar.size) }
         try location.checkInside(0..<bar.size, offset: offset, length: length, width: width)
@@ -55,8 +58,8 @@ public struct AccessPlan: Sendable, Equatable {
         case .vfio:
             path = device.directory ?? "<sysfs>/devices/" + slot
         case .devmem:
-            guard bar.kind.isMemory else {
-                throw .invalidArgument("\(slot) BAR \(index) is an I/O-port BAR: /dev/mem reaches memory only (drop --via devmem)")
+            guard bar.kind == .mem32 || bar.kind == .mem64 else {
+                throw .invalidArgument("\(slot) BAR \(index) is \(bar.kind == .rom ? "the expansion ROM, which must be enabled to be read (sysfs or VFIO do that)" : "an I/O-port BAR: /dev/mem reaches memory only"); drop --via devmem")
             }
             path = PhysicalMemoryPath.file
             try PhysicalMemoryPath.checkRange(bar.address + offset, length: length)

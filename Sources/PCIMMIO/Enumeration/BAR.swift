@@ -1,6 +1,7 @@
-/// How a BAR decodes: 32- or 64-bit memory, or I/O ports.
+/// How a BAR decodes: 32- or 64-bit memory, or I/O ports; or the expansion ROM (BAR 6),
+/// read-only memory enabled only while it is read.
 public enum BARKind: String, Sendable {
-    case mem32, mem64, io
+    case mem32, mem64, io, rom
 
     public var isMemory: Bool { self != .io }
 }
@@ -18,6 +19,9 @@ public struct BAR: Sendable, Equatable {
     public let resourceFile: String?
     /// `resourceN_wc`, when the kernel created it (prefetchable memory BARs only).
     public let writeCombiningFile: String?
+
+    /// Where `rom` (BAR 6) is: the index the kernel's `resource` file and VFIO give it.
+    public static let romIndex = 6
 
     public init(index: Int, kind: BARKind, prefetchable: Bool, address: UInt64, size: UInt64,
                 resourceFile: String?, writeCombiningFile: String?, assigned: Bool = true) {

@@ -17,23 +17,26 @@ public struct PCIDevice: Sendable, Equatable {
     public let driver: String?
     /// Used BARs only, by index.
     public let bars: [BAR]
+    /// The expansion ROM (index 6, kind `.rom`), when the device has one.
+    public let rom: BAR?
     /// `<sysfs>/devices/<slot>`, where its resource files are (nil for a device made up in a test).
     public let directory: String?
 
     public init(address: PCIAddress, vendorID: UInt16, deviceID: UInt16, deviceClass: UInt16,
                 revision: UInt8, subsystemVendorID: UInt16, subsystemID: UInt16,
                 vendorName: String?, deviceName: String?, className: String?, driver: String?, bars: [BAR],
-                directory: String? = nil) {
+                directory: String? = nil, rom: BAR? = nil) {
         self.init(address: address, slot: address.description, vendorID: vendorID, deviceID: deviceID,
                   deviceClass: deviceClass, revision: revision, subsystemVendorID: subsystemVendorID,
                   subsystemID: subsystemID, vendorName: vendorName, deviceName: deviceName, className: className,
-                  driver: driver, bars: bars, directory: directory)
+                  driver: driver, bars: bars, directory: directory, rom: rom)
     }
 
     private init(address: PCIAddress, slot: String, vendorID: UInt16, deviceID: UInt16, deviceClass: UInt16,
                  revision: UInt8, subsystemVendorID: UInt16, subsystemID: UInt16,
                  vendorName: String?, deviceName: String?, className: String?, driver: String?, bars: [BAR],
-                 directory: String? = nil) {
+                 directory: String? = nil, rom: BAR? = nil) {
+        self.rom = rom
         self.address = address
         self.slot = slot
         self.vendorID = vendorID
@@ -50,7 +53,8 @@ public struct PCIDevice: Sendable, Equatable {
         self.directory = directory
     }
 
-    public func bar(_ index: Int) -> BAR? { bars.first { $0.index == index } }
+    /// BAR `index`; 6 is the expansion ROM.
+    public func bar(_ index: Int) -> BAR? { index == BAR.romIndex ? rom : bars.first { $0.index == index } }
 
     /// `phys`: the physical address space through /dev/mem, as a device whose one "BAR" (-1)
     /// starts at address 0 and spans everything, so physical addresses are its offsets and

@@ -56,7 +56,7 @@ public final class PCITree {
     }
 
     private static let fillFlags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_BASES | PCI_FILL_SIZES
-        | PCI_FILL_IO_FLAGS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | PCI_FILL_DRIVER
+        | PCI_FILL_IO_FLAGS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | PCI_FILL_DRIVER | PCI_FILL_ROM_BASE
 
     private func describe(_ handle: UnsafeMutablePointer<pci_dev>, names: Bool) throws(PCIMMIOError) -> PCIDevice {
         try session.fill(handle, Self.fillFlags)
@@ -76,7 +76,8 @@ public final class PCITree {
             className: names ? session.className(d.device_class).map { Self.withoutNumber($0, d.device_class) } : nil,
             driver: pcishim_driver(handle).map { String(cString: $0) },
             bars: Self.bars(of: d, knownFields: d.known_fields, directory: directory),
-            directory: directory
+            directory: directory,
+            rom: Self.rom(of: d, directory: directory)
         )
     }
 
@@ -85,6 +86,15 @@ public final class PCITree {
     private static func withoutNumber(_ name: String, _ deviceClass: UInt16) -> String {
         let suffix = " [" + hex(deviceClass, digits: 4) + "]"
         return name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name
+    }
+
+    /// The expansion ROM as libpci reports it (address without the enable bit), and its sysfs `rom` file.
+    private static func rom(of d: pci_dev, directory: String) -> BAR? {
+        guard d.known_fields & UInt32(PCI_FILL_ROM_BASE) != 0, d.rom_size > 0 else { return nil }
+        let address = UInt64(d.rom_base_addr) & ~0x7ff
+        let file = directory + "/rom"
+        return BAR(index: BAR.romIndex, kind: .rom, prefetchable: false, address: address, size: UInt64(d.rom_size),
+                   resourceFile: fileExists(file) ? file : nil, writeCombiningFile: nil, assigned: address != 0)
     }
 
     private static func bars(of d: pci_dev, knownFields: UInt32, directory: String) -> [BAR] {

@@ -14,7 +14,7 @@ extension PCIDevice {
             ("className", .string(className)),
             ("driver", .string(driver)),
             ("bars", .array(bars.map(\.json))),
-        ])
+        ] + (rom.map { [("rom", $0.json)] } ?? []))
     }
 }
 

@@ -21,10 +21,10 @@ extension PCIDevice {
         heading += (deviceName ?? hex(deviceID, digits: 4)) + " [" + hex(vendorID, digits: 4) + ":" + hex(deviceID, digits: 4) + "]"
         if bars.isEmpty { return heading + "\nno BARs\n" }
         let header = ["BAR", "KIND", "PREFETCH", "ADDRESS", "SIZE", "", "RESOURCE FILE", "WC"]
-        let rows = bars.map { bar in
+        let rows = (bars + (rom.map { [$0] } ?? [])).map { bar in
             [
-                String(bar.index), bar.kind.rawValue, bar.prefetchable ? "yes" : "no",
-                "0x" + hex(bar.address, digits: bar.kind == .io ? 4 : bar.kind == .mem64 ? 16 : 8),
+                bar.kind == .rom ? "rom" : String(bar.index), bar.kind.rawValue, bar.prefetchable ? "yes" : "no",
+                bar.assigned ? "0x" + hex(bar.address, digits: bar.kind == .io ? 4 : bar.kind == .mem64 ? 16 : 8) : "unassigned",
                 "0x" + String(bar.size, radix: 16), humanSize(bar.size),
                 bar.resourceFile ?? "(none)", bar.writeCombiningFile != nil ? "yes" : "no",
             ]
