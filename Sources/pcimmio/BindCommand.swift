@@ -17,20 +17,15 @@ struct BindCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-
-    @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function.")
-    var device: String
+    @OptionGroup var target: DeviceArgument
 
     @Argument(help: "Driver name as in /sys/bus/pci/drivers (e.g. vfio-pci).")
     var driver: String
 
-    @Flag(help: "Print the sysfs writes and make none.")
-    var dryRun = false
-
     func run() throws {
         let settings = global.settings
-        let device = try settings.tree().device(DeviceSelector(device), names: false)
-        try apply(DriverBinding.bind(device, to: driver, root: settings.root), dryRun: dryRun)
+        let device = try settings.tree().device(target.selector, names: false)
+        try apply(DriverBinding.bind(device, to: driver, root: settings.root), dryRun: target.dryRun)
     }
 }
 
@@ -47,17 +42,12 @@ struct UnbindCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-
-    @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function.")
-    var device: String
-
-    @Flag(help: "Print the sysfs writes and make none.")
-    var dryRun = false
+    @OptionGroup var target: DeviceArgument
 
     func run() throws {
         let settings = global.settings
-        let device = try settings.tree().device(DeviceSelector(device), names: false)
-        try apply(DriverBinding.unbind(device, root: settings.root), dryRun: dryRun)
+        let device = try settings.tree().device(target.selector, names: false)
+        try apply(DriverBinding.unbind(device, root: settings.root), dryRun: target.dryRun)
     }
 }
 

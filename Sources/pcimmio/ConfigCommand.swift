@@ -25,9 +25,7 @@ struct ConfigCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-
-    @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function.")
-    var device: String
+    @OptionGroup var target: DeviceArgument
 
     @Argument(help: "setpci operations, run in order.")
     var operations: [String] = []
@@ -35,8 +33,8 @@ struct ConfigCommand: ParsableCommand {
     @Flag(help: "Print one JSON array of the reads and writes.")
     var json = false
 
-    @Flag(name: [.customShort("D"), .long], help: "Print each write and write nothing.")
-    var dryRun = false
+    @Flag(name: .customShort("D"), help: "The same as --dry-run (setpci's spelling).")
+    var demo = false
 
     @Flag(help: "Print the config space as hex, laid out like lspci -x.")
     var dump = false
@@ -57,13 +55,14 @@ struct ConfigCommand: ParsableCommand {
         let session = try global.settings.session()
         // Every operand parsed before the device is touched.
         let parsed = try operations.map { (text) throws(PCIMMIOError) in try ConfigOperation(parsing: text) }
-        let space = try session.configSpace(DeviceSelector(device), via: via.map { (text) throws(PCIMMIOError) in try AccessVia(parsing: text) })
+        let space = try session.configSpace(target.selector, via: via.map { (text) throws(PCIMMIOError) in try AccessVia(parsing: text) })
         if dump {
             let bytes = try space.bytes(count: configDumpLength(xCount: max(x, 1), size: space.size))
             for line in configDumpLines(bytes) { try session.output.write(line + "\n") }
             try session.output.flush()
             return
         }
+        let dryRun = target.dryRun || demo
         let results = try ConfigProgram(parsed, on: space).run(dryRun: dryRun)
         try session.output.write(json ? ConfigResults.json(results, slot: space.slot, via: space.via) : ConfigResults.text(results, slot: space.slot, dryRun: dryRun))
         try session.output.flush()

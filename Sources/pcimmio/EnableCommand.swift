@@ -17,19 +17,14 @@ struct EnableCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-
-    @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function.")
-    var device: String
-
-    @Flag(help: "Print the sysfs write and make none.")
-    var dryRun = false
+    @OptionGroup var target: DeviceArgument
 
     func run() throws {
         let settings = global.settings
         let session = try settings.session()
-        let selector = try DeviceSelector(device)
+        let selector = try target.selector
         let device = try session.device(selector)
-        if dryRun {
+        if target.dryRun {
             print("would write '1' to \(DeviceEnable.file(device, root: settings.root))")
             return
         }

@@ -23,6 +23,19 @@ struct GlobalOptions: ParsableArguments {
     static let namesWithValues: Set<String> = ["--sysfs", "--trace", "--map"]
 }
 
+/// DEVICE alone, for the commands about a whole device (bind, unbind, enable, config).
+struct DeviceArgument: ParsableArguments {
+    @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function.")
+    var device: String
+
+    @Flag(help: "Print the writes and make none.")
+    var dryRun = false
+
+    var selector: DeviceSelector {
+        get throws(PCIMMIOError) { try DeviceSelector(device) }
+    }
+}
+
 /// DEVICE and BAR, the first two arguments of every register command, with the access options.
 struct TargetOptions: ParsableArguments {
     @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function; or phys, then a physical address in place of BAR and OFFSET (through /dev/mem).")
