@@ -41,6 +41,9 @@ struct DumpCommand: ParsableCommand {
     @Flag(help: "With a map, also read write-only and read-side-effect (rc) registers.")
     var includeSideEffects = false
 
+    @Flag(help: "No progress line, even on a terminal.")
+    var noProgress = false
+
     func run() throws {
         let target = try target.target
         let region = try Region(parsing: region ?? "0")
@@ -49,7 +52,7 @@ struct DumpCommand: ParsableCommand {
         if decode || global.map != nil {
             try session.dumpRegisters(target, region: region, includeSideEffects: includeSideEffects, outputFile: output)
         } else {
-            try session.dump(target, region: region, format: format, outputFile: output)
+            try session.dump(target, region: region, format: format, outputFile: output, progress: !noProgress)
         }
         try session.output.flush()
     }

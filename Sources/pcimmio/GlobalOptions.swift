@@ -18,9 +18,13 @@ struct GlobalOptions: ParsableArguments {
         valueName: "file"))
     var map: String?
 
-    var settings: Settings { Settings(sysfs: sysfs, trace: trace, map: map) }
+    @Flag(help: "With --trace: one summary line per load, fill or dump instead of a line per register.")
+    var traceSummary = false
+
+    var settings: Settings { Settings(sysfs: sysfs, trace: trace, map: map, traceSummary: traceSummary) }
 
     static let namesWithValues: Set<String> = ["--sysfs", "--trace", "--map"]
+    static let flagNames: Set<String> = ["--trace-summary"]
 }
 
 /// DEVICE alone, for the commands about a whole device (bind, unbind, enable, config).

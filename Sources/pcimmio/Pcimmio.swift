@@ -12,6 +12,7 @@ struct Pcimmio: ParsableCommand {
             """,
         subcommands: [ListCommand.self, BarsCommand.self, PeekCommand.self, PokeCommand.self, DumpCommand.self,
                       WaitCommand.self, WatchCommand.self, RunCommand.self, MapCommand.self,
+                      LoadCommand.self, FillCommand.self,
                       BindCommand.self, UnbindCommand.self, EnableCommand.self, ConfigCommand.self]
     )
 }
@@ -51,7 +52,7 @@ enum Main {
     /// `peek phys ADDRESS` means `peek phys phys ADDRESS`: the BAR placeholder lets every
     /// register command keep its DEVICE BAR OFFSET grammar (RegisterTarget.withPhysicalBAR).
     static func withPhysicalBAR(_ arguments: [String]) -> [String] {
-        guard let command = arguments.first, ["peek", "poke", "dump", "wait", "watch"].contains(command),
+        guard let command = arguments.first, ["peek", "poke", "dump", "wait", "watch", "load", "fill"].contains(command),
               let word = arguments.firstIndex(of: DeviceSelector.physicalWord) else { return arguments }
         return Array(arguments[..<word]) + RegisterTarget.withPhysicalBAR(Array(arguments[word...]))
     }
@@ -64,6 +65,11 @@ enum Main {
         while index < arguments.count, arguments[index].hasPrefix("--") {
             let argument = arguments[index]
             let name = String(argument.split(separator: "=", maxSplits: 1)[0])
+            if GlobalOptions.flagNames.contains(argument) {
+                leading.append(argument)
+                index += 1
+                continue
+            }
             guard GlobalOptions.namesWithValues.contains(name) else { break }
             leading.append(argument)
             if !argument.contains("="), index + 1 < arguments.count {

@@ -6,6 +6,8 @@ struct Settings {
     var trace: String?
     /// --map FILE; without it, maps come from the PCIMMIO_MAPS directory.
     var map: String? = nil
+    /// --trace-summary.
+    var traceSummary = false
     /// `run --via`: the access path for script lines that do not name one.
     var via: AccessVia? = nil
     /// --check-errors.
@@ -20,7 +22,7 @@ struct Settings {
 
     /// A register session writing to stdout, tracing when --trace was given.
     func session() throws(PCIMMIOError) -> RegisterSession {
-        let session = RegisterSession(root: root, trace: try trace.map { (path) throws(PCIMMIOError) in try TraceLog(path: path) },
+        let session = RegisterSession(root: root, trace: try trace.map { (path) throws(PCIMMIOError) in try TraceLog(path: path, summary: traceSummary) },
                                       maps: MapCatalog(explicit: map), via: via)
         session.checkErrors = checkErrors
         return session

@@ -7,7 +7,7 @@ import Foundation
 import Testing
 
 @Suite struct FaultGuardDisassemblyTests {
-    static let accessors = ["8", "16", "32", "64"].flatMap { ["mmio_read\($0)", "mmio_write\($0)"] }
+    static let accessors = ["8", "16", "32", "64"].flatMap { ["mmio_read\($0)", "mmio_write\($0)", "mmio_write_burst\($0)"] }
 
     @Test(arguments: accessors)
     func theAccessorArmsTheGuardItLaterClears(_ symbol: String) throws {

@@ -32,4 +32,15 @@ int mmio_write16(volatile uint16_t *registers, const uint16_t *values, size_t co
 int mmio_write32(volatile uint32_t *registers, const uint32_t *values, size_t count, size_t *done);
 int mmio_write64(volatile uint64_t *registers, const uint64_t *values, size_t count, size_t *done);
 
+// Write-combining bursts (`load` and `fill` with --wc, on a resourceN_wc mapping): the same
+// one store per register in ascending order, but no fence between them, so the CPU's
+// write-combining buffers may merge neighbouring stores into larger bus writes; then one
+// store fence (sfence on x86) after the last, so the burst is on its way before anything
+// later. Never for registers with side effects per store: that is what the fenced writers are
+// for. The caller pushes posted writes out with a read (--no-flush skips it).
+int mmio_write_burst8(volatile uint8_t *registers, const uint8_t *values, size_t count, size_t *done);
+int mmio_write_burst16(volatile uint16_t *registers, const uint16_t *values, size_t count, size_t *done);
+int mmio_write_burst32(volatile uint32_t *registers, const uint32_t *values, size_t count, size_t *done);
+int mmio_write_burst64(volatile uint64_t *registers, const uint64_t *values, size_t count, size_t *done);
+
 #endif

@@ -8,13 +8,16 @@ public struct RegionReader {
     public let region: Range<UInt64>
     /// Sees the first chunk once it is read (the all-ones note: no read of its own).
     let firstChunk: ((UnsafeRawBufferPointer) -> Void)?
+    /// Told the bytes read so far after each chunk (the progress line).
+    let progress: ((UInt64) -> Void)?
 
     public init(window: RegisterWindow, width: Width, region: Range<UInt64>,
-                firstChunk: ((UnsafeRawBufferPointer) -> Void)? = nil) {
+                firstChunk: ((UnsafeRawBufferPointer) -> Void)? = nil, progress: ((UInt64) -> Void)? = nil) {
         self.window = window
         self.width = width
         self.region = region
         self.firstChunk = firstChunk
+        self.progress = progress
     }
 
     /// Calls `body(bytes, offset)` for consecutive chunks covering the region.
@@ -29,6 +32,7 @@ public struct RegionReader {
             if offset == region.lowerBound { firstChunk?(UnsafeRawBufferPointer(chunk)) }
             try body(UnsafeRawBufferPointer(chunk), offset)
             offset += UInt64(count)
+            progress?(offset - region.lowerBound)
         }
     }
 }

@@ -40,6 +40,9 @@ extension RegisterSession {
 
     /// With `dryRun`, prints the write and opens nothing for writing (and reads nothing).
     public func poke(_ target: RegisterTarget, _ request: PokeRequest, verify: Bool = false, dryRun: Bool = false) throws(PCIMMIOError) {
+        if case let .values(reference, values) = request {
+            return try pokeValues(target, reference, values, verify: verify, dryRun: dryRun)
+        }
         let (register, poke) = try resolve(target, request, verify: verify)
         let plan = try plan(target, register, mode: dryRun ? .read : .write)
         if dryRun {
@@ -77,14 +80,18 @@ extension RegisterSession {
 
     /// `outputFile` (-o) is created only once the region has been checked: a typo must not
     /// empty an earlier dump.
-    public func dump(_ target: RegisterTarget, region: Region, format: DumpFormat, outputFile: String? = nil) throws(PCIMMIOError) {
+    public func dump(_ target: RegisterTarget, region: Region, format: DumpFormat, outputFile: String? = nil,
+                     progress: Bool = false) throws(PCIMMIOError) {
         let plan = try plan(target, region: region)
         let sink = try outputFile.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? output
+        let meter = ProgressMeter("dump", total: plan.length, enabled: progress)
+        defer { meter?.finish() }
         do {
-            let reader = RegionReader(window: try window(for: plan), width: plan.width, region: plan.region) { first in
+            let reader = RegionReader(window: try window(for: plan), width: plan.width, region: plan.region, firstChunk: { first in
                 self.noteIfAllOnes(plan, offset: plan.offset, value: registerValue(first, at: 0, width: plan.width))
-            }
+            }, progress: { done in meter?.advance(to: done) })
             try checkingErrors("dump", target) { () throws(PCIMMIOError) in try format.write(reader, plan: plan, to: sink) }
+            traceSummary("read", plan)
         } catch {
             // What was read before a fault is still worth having.
             try? sink.flush()

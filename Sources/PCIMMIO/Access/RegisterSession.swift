@@ -111,6 +111,11 @@ public final class RegisterSession {
             let update = try FieldUpdate(assignments, in: map(for: target), bar: target.bar, forWriting: true)
             register = try resolve(target, .named(update.register.name))
             poke = try Poke(width: register.width, value: update.value, mask: update.mask, verify: verify)
+        case let .values(reference, values):
+            // Checked like single pokes; written together by pokeValues.
+            register = try resolve(target, reference)
+            for value in values { _ = try Poke(width: register.width, value: value) }
+            poke = try Poke(width: register.width, value: values[0], verify: verify)
         }
         if let definition = register.definition {
             let access = definition.access
@@ -148,15 +153,15 @@ public final class RegisterSession {
                        count: count, mode: mode, writeCombining: target.writeCombining, via: target.via ?? defaultVia)
     }
 
-    /// A dump region, sized from the BAR when only its start was given.
-    public func plan(_ target: RegisterTarget, region: Region) throws(PCIMMIOError) -> AccessPlan {
+    /// A dump (or fill) region, sized from the BAR when only its start was given.
+    public func plan(_ target: RegisterTarget, region: Region, mode: AccessPlan.Mode = .read) throws(PCIMMIOError) -> AccessPlan {
         let device = try device(target.device)
         let bytes = region.length(barSize: device.bar(target.bar)?.size ?? Region.defaultSize)
         guard bytes % UInt64(target.width.bytes) == 0 else {
             throw .invalidArgument("region size \(bytes) is not a multiple of the \(target.width.bits)-bit width (\(target.width.bytes) bytes)")
         }
         return try AccessPlan(device: device, bar: target.bar, offset: region.start, width: target.width,
-                              count: Int(clamping: bytes / UInt64(target.width.bytes)), mode: .read,
+                              count: Int(clamping: bytes / UInt64(target.width.bytes)), mode: mode,
                               writeCombining: target.writeCombining, via: target.via ?? defaultVia)
     }
 
@@ -182,6 +187,12 @@ public final class RegisterSession {
         return window
     }
 
+    /// With --trace-summary: one line for a whole run of registers.
+    func traceSummary(_ operation: String, _ plan: AccessPlan) {
+        guard let trace, trace.summary, plan.count > 1 else { return }
+        trace.recordSummary(operation, plan.location, via: plan.via, offset: plan.offset, width: plan.width, count: plan.count)
+    }
+
     /// The note for a read of all ones (see HealthMonitor).
     func noteIfAllOnes(_ plan: AccessPlan, offset: UInt64, value: UInt64) {
         guard value == plan.width.mask, let device = devicesBySlot[plan.location.slot] else { return }
@@ -193,6 +204,7 @@ public final class RegisterSession {
 
     /// `body`, with --check-errors around it for the target's device. Errors it raised are
     /// kept for `throwRaisedErrors`, so the access's output is printed first.
+    @discardableResult
     func checkingErrors<T>(_ what: String, _ target: RegisterTarget, _ body: () throws(PCIMMIOError) -> T) throws(PCIMMIOError) -> T {
         guard health.checkErrors, !target.device.isPhysical else { return try body() }
         let device = try device(target.device)

@@ -41,6 +41,8 @@ public struct RegisterTarget {
 /// named fields of one register.
 public enum PokeRequest {
     case value(RegisterReference, UInt64, mask: UInt64?)
+    /// Several values to consecutive registers from the reference, as `memtool mw` takes them.
+    case values(RegisterReference, [UInt64])
     case fields([FieldAssignment])
 }
 

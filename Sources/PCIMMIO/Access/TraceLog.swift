@@ -5,8 +5,12 @@ import Glibc
 public final class TraceLog {
     private let descriptor: Int32
     private let ownsDescriptor: Bool
+    /// `--trace-summary`: runs of several registers (load, fill, dump chunks) leave one summary
+    /// line per command instead of one line per access.
+    public let summary: Bool
 
-    public init(path: String) throws(PCIMMIOError) {
+    public init(path: String, summary: Bool = false) throws(PCIMMIOError) {
+        self.summary = summary
         if path == "-" {
             descriptor = STDERR_FILENO
             ownsDescriptor = false
@@ -19,6 +23,18 @@ public final class TraceLog {
     }
 
     deinit { if ownsDescriptor { close(descriptor) } }
+
+    /// One line for a whole transfer: `count` registers of `width` from `offset`.
+    func recordSummary(_ operation: String, _ location: AccessLocation, via: AccessVia, offset: UInt64, width: Width, count: Int) {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let line = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(location.slot)\","
+            + (location.isPhysical ? "" : "\"bar\":\(location.bar),")
+            + "\"offset\":\(offset),\"width\":\(width.bits),\"count\":\(count),\"bytes\":\(count * width.bytes),"
+            + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))}\n"
+        var bytes = line
+        bytes.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
+    }
 
     /// A physical address (/dev/mem) has `"device":"phys"` and no `bar`; its offset is the address.
     /// `state` is the device's health when something is wrong (`"health":"decoding disabled"`).
@@ -74,6 +90,16 @@ final class TracingWindow: RegisterWindow {
         }
     }
 
+    func writeBurst(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
+        do {
+            try inner.writeBurst(width, at: offset, from: values)
+            record("write", width, offset, values)
+        } catch {
+            record("write", width, offset, values, before: error)
+            throw error
+        }
+    }
+
     /// A fault part-way through a run of registers: the accesses before it did happen.
     private func record(_ operation: String, _ width: Width, _ offset: UInt64, _ values: UnsafeRawBufferPointer,
                         before error: PCIMMIOError) {
@@ -82,6 +108,8 @@ final class TracingWindow: RegisterWindow {
     }
 
     private func record(_ operation: String, _ width: Width, _ offset: UInt64, _ values: UnsafeRawBufferPointer) {
+        // With --trace-summary the command writes one line for its whole run instead.
+        if log.summary && values.count > width.bytes { return }
         for start in stride(from: 0, to: values.count, by: width.bytes) {
             log.record(operation, location, via: via, offset: offset + UInt64(start), width: width,
                        value: registerValue(values, at: start, width: width), state: state)

@@ -62,6 +62,14 @@ final class MappedWindow: RegisterWindow {
     }
 
     func write(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
+        try store(width, at: offset, from: values, burst: false)
+    }
+
+    func writeBurst(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
+        try store(width, at: offset, from: values, burst: true)
+    }
+
+    private func store(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer, burst: Bool) throws(PCIMMIOError) {
         let count = values.count / width.bytes
         try check(offset, count: count, width: width)
         // A store into a read-only mapping would be SIGSEGV; plans open read-only unless they write.
@@ -70,11 +78,15 @@ final class MappedWindow: RegisterWindow {
         let source = values.baseAddress!
         var done = 0
         let signal: Int32
-        switch width {
-        case .w8: signal = mmio_write8(registers.assumingMemoryBound(to: UInt8.self), source.assumingMemoryBound(to: UInt8.self), count, &done)
-        case .w16: signal = mmio_write16(registers.assumingMemoryBound(to: UInt16.self), source.assumingMemoryBound(to: UInt16.self), count, &done)
-        case .w32: signal = mmio_write32(registers.assumingMemoryBound(to: UInt32.self), source.assumingMemoryBound(to: UInt32.self), count, &done)
-        case .w64: signal = mmio_write64(registers.assumingMemoryBound(to: UInt64.self), source.assumingMemoryBound(to: UInt64.self), count, &done)
+        switch (width, burst) {
+        case (.w8, false): signal = mmio_write8(registers.assumingMemoryBound(to: UInt8.self), source.assumingMemoryBound(to: UInt8.self), count, &done)
+        case (.w16, false): signal = mmio_write16(registers.assumingMemoryBound(to: UInt16.self), source.assumingMemoryBound(to: UInt16.self), count, &done)
+        case (.w32, false): signal = mmio_write32(registers.assumingMemoryBound(to: UInt32.self), source.assumingMemoryBound(to: UInt32.self), count, &done)
+        case (.w64, false): signal = mmio_write64(registers.assumingMemoryBound(to: UInt64.self), source.assumingMemoryBound(to: UInt64.self), count, &done)
+        case (.w8, true): signal = mmio_write_burst8(registers.assumingMemoryBound(to: UInt8.self), source.assumingMemoryBound(to: UInt8.self), count, &done)
+        case (.w16, true): signal = mmio_write_burst16(registers.assumingMemoryBound(to: UInt16.self), source.assumingMemoryBound(to: UInt16.self), count, &done)
+        case (.w32, true): signal = mmio_write_burst32(registers.assumingMemoryBound(to: UInt32.self), source.assumingMemoryBound(to: UInt32.self), count, &done)
+        case (.w64, true): signal = mmio_write_burst64(registers.assumingMemoryBound(to: UInt64.self), source.assumingMemoryBound(to: UInt64.self), count, &done)
         }
         if signal != 0 { throw location.fault(at: offset + UInt64(done * width.bytes), signal: signal) }
     }

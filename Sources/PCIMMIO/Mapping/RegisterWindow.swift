@@ -11,9 +11,17 @@ public protocol RegisterWindow: AnyObject {
 
     /// Writes consecutive registers from `values`, each with exactly one access of `width`.
     func write(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError)
+
+    /// The same stores as a write-combining burst: no fence between them, one after the last
+    /// (MMIOAccess.h). Only for `--wc` mappings; windows without a mapping just write.
+    func writeBurst(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError)
 }
 
 extension RegisterWindow {
+    public func writeBurst(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
+        try write(width, at: offset, from: values)
+    }
+
     /// `count` registers as numbers.
     public func read(_ width: Width, at offset: UInt64, count: Int) throws(PCIMMIOError) -> [UInt64] {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: count * width.bytes, alignment: 8)

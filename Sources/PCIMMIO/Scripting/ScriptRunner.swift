@@ -71,6 +71,11 @@ public final class ScriptRunner {
             if decode { _ = try session.map(for: target) }
         case let .poke(target, request, verify):
             let (register, poke) = try session.resolve(target, request, verify: verify)
+            if case let .values(_, values) = request {
+                // Several registers: written by the session's pokeValues.
+                _ = try session.plan(target, register, count: values.count, mode: .write)
+                return nil
+            }
             plan = try session.plan(target, register, mode: .write)
             pokes[index] = poke
         case let .dump(target, region, _, decode, _):
@@ -83,6 +88,13 @@ public final class ScriptRunner {
             plan = try session.plan(target, region: region)
         case let .wait(target, request, _, _):
             plan = try session.plan(target, session.resolve(target, request).0, mode: .read)
+        case let .load(target, offset, bytes, _, _):
+            _ = try session.plan(target, ResolvedRegister(offset: offset, width: target.width, definition: nil),
+                                 count: bytes.count / target.width.bytes, mode: .write)
+            return nil
+        case let .fill(target, region, _, _, _):
+            _ = try session.plan(target, region: region, mode: .write)
+            return nil
         case .sleep, .echo: return nil
         }
         plans[index] = plan
@@ -116,8 +128,10 @@ public final class ScriptRunner {
             } else {
                 try session.peek(target, reference, count: count, json: json, decode: decode)
             }
-        case let .poke(target, _, _):
-            guard let plan = try plan(index), let poke = pokes[index] else { return }
+        case let .poke(target, request, verify):
+            guard let plan = try plan(index), let poke = pokes[index] else {
+                return try session.poke(target, request, verify: verify)
+            }
             let window = try window(index, plan)
             try session.checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: plan.offset) }
             try session.throwRaisedErrors()
@@ -129,6 +143,10 @@ public final class ScriptRunner {
             }
         case let .wait(target, request, timeout, interval):
             try session.wait(target, request, timeout: timeout, interval: interval)
+        case let .load(target, offset, bytes, verify, flush):
+            try session.load(target, offset: offset, bytes: bytes, verify: verify, flush: flush)
+        case let .fill(target, region, value, step, flush):
+            try session.fill(target, region: region, value: value, step: step, flush: flush)
         case let .sleep(nanoseconds):
             try output.flush()
             MonotonicClock.sleep(nanoseconds: nanoseconds)

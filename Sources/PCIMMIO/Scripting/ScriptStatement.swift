@@ -4,6 +4,9 @@ public enum ScriptStatement {
     case poke(RegisterTarget, PokeRequest, verify: Bool)
     case dump(RegisterTarget, Region, DumpFormat, decode: Bool, includeSideEffects: Bool)
     case wait(RegisterTarget, WaitRequest, timeout: UInt64, interval: UInt64)
+    /// The file is read while the script is parsed: its size is checked with the rest.
+    case load(RegisterTarget, offset: UInt64, bytes: [UInt8], verify: Bool, flush: Bool)
+    case fill(RegisterTarget, Region, value: UInt64, step: UInt64, flush: Bool)
     case sleep(nanoseconds: UInt64)
     case echo(String)
 
@@ -13,6 +16,8 @@ public enum ScriptStatement {
         "poke": (3...64, ["--wc", "--verify"], ["-w", "--mask", "--via"]),
         "dump": (2...3, ["--wc", "--decode", "--include-side-effects"], ["-w", "--format", "--via"]),
         "wait": (2...3, ["--wc"], ["-w", "--mask", "--value", "--until", "--timeout", "--interval", "--via"]),
+        "load": (4...4, ["--wc", "--verify", "--no-flush"], ["-w", "--via"]),
+        "fill": (4...4, ["--wc", "--no-flush"], ["-w", "--increment", "--via"]),
         "sleep": (1...1, [], []),
     ]
 
@@ -21,6 +26,8 @@ public enum ScriptStatement {
         "poke": "poke DEVICE BAR OFFSET|REGISTER VALUE [-w BITS] [--mask MASK] [--verify] [--wc] [--via PATH], or poke DEVICE BAR REG.FIELD=VALUE...",
         "dump": "dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--decode [--include-side-effects]] [--wc] [--via PATH]",
         "wait": "wait DEVICE BAR OFFSET|REGISTER --mask MASK --value VALUE, or wait DEVICE BAR --until REG.FIELD=VALUE[,…]; [-w BITS] [--timeout D] [--interval D] [--wc] [--via PATH]",
+        "load": "load DEVICE BAR OFFSET FILE [-w BITS] [--wc] [--verify] [--no-flush] [--via PATH]",
+        "fill": "fill DEVICE BAR REGION VALUE [-w BITS] [--increment STEP] [--wc] [--no-flush] [--via PATH]",
         "sleep": "sleep DURATION",
         "echo": "echo TEXT",
         "set": "set NAME VALUE",
@@ -32,7 +39,7 @@ public enum ScriptStatement {
         let command = words[0]
         if command == "echo" { return .echo(words.dropFirst().joined(separator: " ")) }
         guard let shape = grammar[command] else {
-            throw .invalidArgument("unknown command '\(command)' (expected one of: peek, poke, dump, wait, sleep, echo, set, or a # comment)")
+            throw .invalidArgument("unknown command '\(command)' (expected one of: peek, poke, dump, wait, load, fill, sleep, echo, set, or a # comment)")
         }
         let tokens: CommandTokens
         do {
@@ -71,7 +78,23 @@ public enum ScriptStatement {
             let request = try pokeRequest(Array(arguments[2...]), mask: tokens.options["--mask"])
             // At a plain offset the width is known now: check the value while parsing.
             if case let .value(.offset, value, mask) = request { _ = try Poke(width: target.width, value: value, mask: mask) }
+            if case let .values(.offset, values) = request {
+                for value in values { _ = try Poke(width: target.width, value: value) }
+            }
             return .poke(target, request, verify: tokens.flags.contains("--verify"))
+        case "load":
+            let bytes = try readWholeFile(arguments[3])
+            guard !bytes.isEmpty, bytes.count % target.width.bytes == 0 else {
+                throw .invalidArgument("\(arguments[3]): \(bytes.count) bytes are not a whole number of \(target.width.bits)-bit registers")
+            }
+            return .load(target, offset: try NumberParser.quantity(arguments[2], what: "offset"), bytes: bytes,
+                         verify: tokens.flags.contains("--verify"), flush: !tokens.flags.contains("--no-flush"))
+        case "fill":
+            let value = try NumberParser.value(arguments[3])
+            guard value & ~target.width.mask == 0 else { throw .valueTooWide(value: value, width: target.width) }
+            return .fill(target, try Region(parsing: arguments[2]), value: value,
+                         step: try tokens.options["--increment"].map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--increment") } ?? 0,
+                         flush: !tokens.flags.contains("--no-flush"))
         case "dump":
             return .dump(target, try Region(parsing: arguments.count > 2 ? arguments[2] : "0"),
                          try DumpFormat(parsing: tokens.options["--format"] ?? "hex"),
@@ -96,8 +119,13 @@ public enum ScriptStatement {
             guard mask == nil else { throw .invalidArgument("--mask goes with OFFSET VALUE, not with field assignments (they make their own mask)") }
             return .fields(try arguments.map { (text) throws(PCIMMIOError) in try FieldAssignment(parsing: text) })
         }
-        guard arguments.count == 2 else {
-            throw .invalidArgument("poke takes OFFSET VALUE, or REGISTER.FIELD=VALUE assignments (got \(arguments.joined(separator: " ")))")
+        guard arguments.count >= 2 else {
+            throw .invalidArgument("poke takes OFFSET VALUE [VALUE…], or REGISTER.FIELD=VALUE assignments (got \(arguments.joined(separator: " ")))")
+        }
+        if arguments.count > 2 {
+            guard mask == nil else { throw .invalidArgument("--mask goes with one value; several values write whole registers") }
+            return .values(try RegisterReference(parsing: arguments[0]),
+                           try arguments.dropFirst().map { (text) throws(PCIMMIOError) in try NumberParser.value(text) })
         }
         return .value(try RegisterReference(parsing: arguments[0]), try NumberParser.value(arguments[1]),
                       mask: try mask.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "mask") })

@@ -1,0 +1,129 @@
+/// `load`, `fill` and multi-value `poke`: many consecutive registers written in ascending
+/// order, each with one store of the width. Under `--wc` the stores are a write-combining
+/// burst (MMIOAccess.h) and, unless `flush` is false, one read of the BAR's first register
+/// then pushes the posted writes out. Everything is checked before the first store.
+extension RegisterSession {
+    static let bulkChunk = 1 << 20
+
+    /// Writes `bytes` (little-endian, as in memory) to consecutive registers from `offset`.
+    public func load(_ target: RegisterTarget, offset: UInt64, bytes: [UInt8], verify: Bool = false, flush: Bool = true,
+                     progress: Bool = false) throws(PCIMMIOError) {
+        let width = target.width
+        guard !bytes.isEmpty else { throw .invalidArgument("the file is empty: nothing to load") }
+        guard bytes.count % width.bytes == 0 else {
+            throw .invalidArgument("the file's \(bytes.count) bytes are not a whole number of \(width.bits)-bit registers (a multiple of \(width.bytes) bytes)")
+        }
+        let plan = try plan(target, ResolvedRegister(offset: offset, width: width, definition: nil),
+                            count: bytes.count / width.bytes, mode: .write)
+        let window = try window(for: plan)
+        try checkingErrors("load", target) { () throws(PCIMMIOError) in
+            try withBytes(of: bytes) { (raw) throws(PCIMMIOError) in
+                try writeInChunks(plan, window, "load", progress: progress) { start, count in
+                    UnsafeRawBufferPointer(rebasing: raw[start..<start + count])
+                }
+            }
+            if flush { try flushPostedWrites(plan, target) }
+            if verify { try verifyLoad(plan, window, bytes) }
+        }
+        try throwRaisedErrors()
+    }
+
+    /// `value`, `value + step`, … (wrapping at the width) over the region.
+    public func fill(_ target: RegisterTarget, region: Region, value: UInt64, step: UInt64 = 0, flush: Bool = true,
+                     progress: Bool = false) throws(PCIMMIOError) {
+        let width = target.width
+        guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
+        guard step & ~width.mask == 0 else { throw .invalidArgument("--increment 0x\(String(step, radix: 16)) does not fit in \(width.bits) bits") }
+        let plan = try plan(target, region: region, mode: .write)
+        let window = try window(for: plan)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bulkChunk, alignment: 16)
+        defer { buffer.deallocate() }
+        try checkingErrors("fill", target) { () throws(PCIMMIOError) in
+            try writeInChunks(plan, window, "fill", progress: progress) { start, count in
+                for at in stride(from: 0, to: count, by: width.bytes) {
+                    let index = UInt64((start + at) / width.bytes)
+                    let register = (value &+ index &* step) & width.mask
+                    for byte in 0..<width.bytes { buffer[at + byte] = UInt8(truncatingIfNeeded: register >> (8 * UInt64(byte))) }
+                }
+                return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            }
+            if flush { try flushPostedWrites(plan, target) }
+        }
+        try throwRaisedErrors()
+    }
+
+    /// Chunks of at most `bulkChunk` bytes from `chunk(start, count)`, stored in order.
+    private func writeInChunks(_ plan: AccessPlan, _ window: RegisterWindow, _ verb: String, progress: Bool,
+                               _ chunk: (Int, Int) throws(PCIMMIOError) -> UnsafeRawBufferPointer) throws(PCIMMIOError) {
+        let total = Int(plan.length)
+        let meter = ProgressMeter(verb, total: plan.length, enabled: progress)
+        defer { meter?.finish() }
+        var start = 0
+        while start < total {
+            let count = min(Self.bulkChunk, total - start)
+            let bytes = try chunk(start, count)
+            let at = plan.offset + UInt64(start)
+            if plan.writeCombining {
+                try window.writeBurst(plan.width, at: at, from: bytes)
+            } else {
+                try window.write(plan.width, at: at, from: bytes)
+            }
+            start += count
+            meter?.advance(to: UInt64(start))
+        }
+        traceSummary("write", plan)
+    }
+
+    /// After a write-combining burst: one read of the BAR's first register, through the same
+    /// mapping, so the posted writes reach the device before the command ends.
+    private func flushPostedWrites(_ plan: AccessPlan, _ target: RegisterTarget) throws(PCIMMIOError) {
+        guard plan.writeCombining else { return }
+        let first = try self.plan(target, ResolvedRegister(offset: 0, width: plan.width, definition: nil), mode: .read)
+        _ = try window(for: first).read(plan.width, at: 0)
+    }
+
+    /// Reads the range back and fails at the first register that differs.
+    private func verifyLoad(_ plan: AccessPlan, _ window: RegisterWindow, _ bytes: [UInt8]) throws(PCIMMIOError) {
+        var mismatch: PCIMMIOError?
+        try RegionReader(window: window, width: plan.width, region: plan.region).forEachChunk { (chunk, offset) throws(PCIMMIOError) in
+            guard mismatch == nil else { return }
+            let base = Int(offset - plan.offset)
+            for at in stride(from: 0, to: chunk.count, by: plan.width.bytes) where !(0..<plan.width.bytes).allSatisfy({ chunk[at + $0] == bytes[base + at + $0] }) {
+                let wrote = bytes.withUnsafeBytes { registerValue($0, at: base + at, width: plan.width) }
+                mismatch = .verifyMismatch(offset: offset + UInt64(at), wrote: formatRegister(wrote, width: plan.width),
+                                           read: formatRegister(registerValue(chunk, at: at, width: plan.width), width: plan.width))
+                return
+            }
+        }
+        traceSummary("read", plan)
+        if let mismatch { throw mismatch }
+    }
+}
+
+extension RegisterSession {
+    /// `poke DEVICE BAR OFFSET V1 V2 …`: consecutive registers, one store each in ascending
+    /// order; `verify` reads them all back afterwards.
+    func pokeValues(_ target: RegisterTarget, _ reference: RegisterReference, _ values: [UInt64], verify: Bool,
+                    dryRun: Bool) throws(PCIMMIOError) {
+        let (register, _) = try resolve(target, .values(reference, values), verify: verify)
+        let width = register.width
+        let plan = try plan(target, register, count: values.count, mode: dryRun ? .read : .write)
+        if dryRun {
+            for (index, value) in values.enumerated() {
+                try output.write(try Poke(width: width, value: value).describe(plan.location, offset: plan.offset + UInt64(index * width.bytes)) + "\n")
+            }
+            return
+        }
+        let bytes = values.flatMap { value in (0..<width.bytes).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
+        let window = try window(for: plan)
+        try checkingErrors("poke", target) { () throws(PCIMMIOError) in
+            try withBytes(of: bytes) { (raw) throws(PCIMMIOError) in try window.write(width, at: plan.offset, from: raw) }
+            guard verify else { return }
+            for (index, read) in try window.read(width, at: plan.offset, count: values.count).enumerated() where read != values[index] {
+                throw .verifyMismatch(offset: plan.offset + UInt64(index * width.bytes), wrote: formatRegister(values[index], width: width),
+                                      read: formatRegister(read, width: width))
+            }
+        }
+        try throwRaisedErrors()
+    }
+}
