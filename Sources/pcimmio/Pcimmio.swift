@@ -12,7 +12,7 @@ struct Pcimmio: ParsableCommand {
             """,
         subcommands: [ListCommand.self, BarsCommand.self, PeekCommand.self, PokeCommand.self, DumpCommand.self,
                       WaitCommand.self, WatchCommand.self, RunCommand.self, MapCommand.self,
-                      BindCommand.self, UnbindCommand.self]
+                      BindCommand.self, UnbindCommand.self, CapsCommand.self]
     )
 }
 
