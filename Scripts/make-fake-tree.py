@@ -77,7 +77,9 @@ bits).  The rest (resource, driver, irq, ...) comes from the description.
 
 --generate N makes N endpoints (32 per bus, 256 buses per domain, no
 bridges) with ids taken from pci.ids, 1-3 memory BARs of 4 KiB-1 MiB each,
-and no pattern fills, for benchmarks.  Output is deterministic for a given
+no pattern fills, and the capabilities most PCIe endpoints have (PM, MSI,
+PCI Express with a link, MSI-X; AER and Device Serial Number), for
+benchmarks.  Output is deterministic for a given
 --seed.
 """
 
@@ -105,7 +107,7 @@ BAR_MEM_PREFETCH = 0x8
 
 CMD_IO, CMD_MEMORY, CMD_MASTER = 0x1, 0x2, 0x4
 STATUS_CAP_LIST = 0x10
-CAP_ID_SSVID, CAP_ID_EXP = 0x0D, 0x10
+CAP_ID_PM, CAP_ID_MSI, CAP_ID_SSVID, CAP_ID_EXP, CAP_ID_MSIX = 0x01, 0x05, 0x0D, 0x10, 0x11
 # PCI Express capability device/port types.
 EXP_ENDPOINT, EXP_ROOT_PORT, EXP_UPSTREAM, EXP_DOWNSTREAM, EXP_RC_ENDPOINT = 0x0, 0x4, 0x5, 0x6, 0x9
 
@@ -310,6 +312,7 @@ class Device:
                     or self.rom["address"] % self.rom["size"] or self.rom["address"] + self.rom["size"] > FOUR_GIB:
                 raise DescriptionError(f"{where}: rom needs an aligned 32-bit address and a power-of-two size")
         self.windows = (None, None, None)  # bridges: (io, mem, prefetchable mem) as (start, end)
+        self.rich_caps = None  # --generate: (link speed, link width, MSI-X vectors)
         if self.config is not None:
             check_dump_agrees(self, where)
 
@@ -507,7 +510,9 @@ def config_bytes(d):
         put(0x3D, 1, 1)  # INTA#
 
     caps = []  # (id, body) chained from 0x40 upwards
-    if d.pcie:
+    if d.rich_caps:
+        caps += rich_capabilities(d, *d.rich_caps)
+    elif d.pcie:
         caps.append((CAP_ID_EXP, (2 | d.exp_type << 4).to_bytes(2, "little") + bytes(0x3C - 4)))
 
     if d.bridge:
@@ -548,7 +553,24 @@ def config_bytes(d):
     if caps:
         put(0x06, STATUS_CAP_LIST, 2)
         put(0x34, 0x40, 1)
+    if d.rich_caps and d.pcie:
+        # AER v2 (nothing logged) -> Device Serial Number: what most endpoints carry.
+        put(0x100, 0x0001 | 2 << 16 | 0x148 << 20, 4)
+        put(0x10C, 0x00462030, 4)  # the reset severity
+        put(0x148, 0x0003 | 1 << 16, 4)
+        put(0x14C, d.device << 16 | d.bus << 8 | d.dev, 4)
     return bytes(cfg)
+
+
+def rich_capabilities(d, speed, width, vectors):
+    """PM (D0), MSI (64-bit, off), PCI Express v2 with a link, MSI-X (on): --generate's devices."""
+    le = lambda value, n: value.to_bytes(n, "little")
+    pm = le(0x0003, 2) + le(0x0008, 2) + bytes(2)
+    msi = le(0x0080 | 1 << 1, 2) + bytes(10)
+    express = (le(2 | d.exp_type << 4, 2) + le(0x8FC2, 4) + le(0x2000 | 1 << 5, 2) + bytes(2)
+               + le(speed | width << 4 | 3 << 10, 4) + bytes(2) + le(speed | width << 4 | 1 << 12, 2)).ljust(0x3C - 2, b"\0")
+    msix = le(0x8000 | (vectors - 1), 2) + le(0x2000, 4) + le(0x3000, 4)
+    return [(CAP_ID_PM, pm), (CAP_ID_MSI, msi), (CAP_ID_EXP, express), (CAP_ID_MSIX, msix)]
 
 
 def modalias(d):
@@ -695,7 +717,9 @@ def generate(n, seed):
         }
         if driver and rnd.random() < 0.9:
             spec["driver"] = driver
-        devices.append(Device(spec, "generated"))
+        d = Device(spec, "generated")
+        d.rich_caps = (rnd.randint(1, 4), rnd.choice((1, 2, 4, 8, 16)), rnd.choice((2, 8, 32, 65)))
+        devices.append(d)
     return devices
 
 
