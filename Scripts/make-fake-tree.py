@@ -31,6 +31,7 @@ Description format (TOML; see Tests/Fixtures/trees/README.md for more):
     iommu_group = 3                 # optional: the device's IOMMU group (omit: no IOMMU)
     pcie = false                    # true: 4096-byte config with an Express capability
     bridge = { secondary = 1, subordinate = 1 }   # PCI-to-PCI bridge (header type 1)
+    config_dump = "dumps/nvme.txt"  # optional: the config file's bytes, see below
 
     [[device.bar]]
     index = 0                       # 0-5 (0-1 for bridges); mem64 also uses index+1
@@ -60,9 +61,25 @@ types (from the bridge topology) and bridge windows (covering the BARs behind
 each bridge).  OUTDIR must not exist or be empty.  Build on tmpfs when you
 can: on a slow disk file creation dominates (~18 files per device).
 
+config_dump gives the whole config space as a hex dump in the format of
+`lspci -x`, `-xxx` or `-xxxx` (64, 256 or 4096 bytes; lines "OFF: hh hh ..."
+of 16 bytes each, offsets contiguous from 00; other lines, such as lspci's
+device header line, are ignored; a 64-byte dump is padded to 256 bytes with
+zeros).  The value is a path relative to the description's directory, or the
+dump itself when it spans several lines.  The `config` file then holds exactly
+those bytes: no capabilities, windows or bits are made up, so `pcie` must not
+be given (the size comes from the dump).  vendor, device, class, revision,
+subsystem_vendor and subsystem_device are read from the dump and may be left
+out; when given they must agree with it.  `bridge` must be given exactly when
+the dump's header type is 1, and agree with its bus numbers; every
+[[device.bar]] must agree with the dump's BAR register (address and type
+bits).  The rest (resource, driver, irq, ...) comes from the description.
+
 --generate N makes N endpoints (32 per bus, 256 buses per domain, no
 bridges) with ids taken from pci.ids, 1-3 memory BARs of 4 KiB-1 MiB each,
-and no pattern fills, for benchmarks.  Output is deterministic for a given
+no pattern fills, and the capabilities most PCIe endpoints have (PM, MSI,
+PCI Express with a link, MSI-X; AER and Device Serial Number), for
+benchmarks.  Output is deterministic for a given
 --seed.
 """
 
@@ -90,7 +107,7 @@ BAR_MEM_PREFETCH = 0x8
 
 CMD_IO, CMD_MEMORY, CMD_MASTER = 0x1, 0x2, 0x4
 STATUS_CAP_LIST = 0x10
-CAP_ID_SSVID, CAP_ID_EXP = 0x0D, 0x10
+CAP_ID_PM, CAP_ID_MSI, CAP_ID_SSVID, CAP_ID_EXP, CAP_ID_MSIX = 0x01, 0x05, 0x0D, 0x10, 0x11
 # PCI Express capability device/port types.
 EXP_ENDPOINT, EXP_ROOT_PORT, EXP_UPSTREAM, EXP_DOWNSTREAM, EXP_RC_ENDPOINT = 0x0, 0x4, 0x5, 0x6, 0x9
 
@@ -103,8 +120,12 @@ SLOT_RE = re.compile(r"^(?:([0-9a-fA-F]{1,8}):)?([0-9a-fA-F]{1,2}):([0-9a-fA-F]{
 
 DEVICE_KEYS = {"slot", "vendor", "device", "class", "revision", "subsystem_vendor",
                "subsystem_device", "irq", "numa_node", "driver", "pcie", "bridge",
-               "bar", "rom", "iommu_group"}
+               "bar", "rom", "iommu_group", "config_dump"}
 BAR_KEYS = {"index", "kind", "address", "size", "prefetchable", "file", "fill", "fill_bytes"}
+DUMP_LINE_RE = re.compile(r"^([0-9a-fA-F]{2,3}):((?: [0-9a-fA-F]{2}){16})\s*$")
+# Identity fields a config dump supplies: (key, offset, width in bytes).
+DUMP_FIELDS = [("vendor", 0x00, 2), ("device", 0x02, 2), ("revision", 0x08, 1), ("class", 0x09, 3)]
+DUMP_SUBSYSTEM = [("subsystem_vendor", 0x2C, 2), ("subsystem_device", 0x2E, 2)]  # header type 0 only
 FIELD_MAX = {"vendor": 0xFFFF, "device": 0xFFFF, "class": 0xFFFFFF, "revision": 0xFF,
              "subsystem_vendor": 0xFFFF, "subsystem_device": 0xFFFF, "irq": 0xFFFFFFFF}
 
@@ -119,6 +140,22 @@ def check_types(spec, where, bools=(), strings=(), tables=()):
         want = bool if key in bools else str if key in strings else (dict, list) if key in tables else int
         if not isinstance(val, want) or (want is int and isinstance(val, bool)):
             raise DescriptionError(f"{where}: {key} has the wrong type")
+
+
+def parse_config_dump(text, where):
+    """Bytes of an `lspci -x/-xxx/-xxxx` dump: 64 (padded to 256), 256 or 4096 of them."""
+    data = bytearray()
+    for number, line in enumerate(text.splitlines(), 1):
+        m = DUMP_LINE_RE.match(line.strip())
+        if not m:
+            continue  # lspci's header line, blank lines, comments
+        offset = int(m.group(1), 16)
+        if offset != len(data):
+            raise DescriptionError(f"{where}: config dump line {number} is at offset {offset:#x}, expected {len(data):#x}")
+        data += bytes(int(x, 16) for x in m.group(2).split())
+    if len(data) not in (64, 256, 4096):
+        raise DescriptionError(f"{where}: config dump has {len(data)} bytes; lspci -x, -xxx and -xxxx print 64, 256 and 4096")
+    return bytes(data) + bytes(256 - len(data)) if len(data) == 64 else bytes(data)
 
 
 def pattern_bytes(n):
@@ -216,12 +253,17 @@ class Bar:
 
 
 class Device:
-    def __init__(self, spec, where):
+    def __init__(self, spec, where, base_dir="."):
         where = f"{where}: device {spec.get('slot', '?')}"
         unknown = set(spec) - DEVICE_KEYS
         if unknown:
             raise DescriptionError(f"{where}: unknown keys {sorted(unknown)}")
-        check_types(spec, where, bools=("pcie",), strings=("slot", "driver"), tables=("bridge", "bar", "rom"))
+        check_types(spec, where, bools=("pcie",), strings=("slot", "driver", "config_dump"),
+                    tables=("bridge", "bar", "rom"))
+        self.config = None  # the config file's bytes when a dump gives them
+        if "config_dump" in spec:
+            spec = dict(spec)
+            self.config = load_config_dump(spec, where, base_dir)
         m = SLOT_RE.match(spec.get("slot", ""))
         if not m:
             raise DescriptionError(f"{where}: slot must look like [DOMAIN:]BUS:DEV.FN")
@@ -270,10 +312,55 @@ class Device:
                     or self.rom["address"] % self.rom["size"] or self.rom["address"] + self.rom["size"] > FOUR_GIB:
                 raise DescriptionError(f"{where}: rom needs an aligned 32-bit address and a power-of-two size")
         self.windows = (None, None, None)  # bridges: (io, mem, prefetchable mem) as (start, end)
+        self.rich_caps = None  # --generate: (link speed, link width, MSI-X vectors)
+        if self.config is not None:
+            check_dump_agrees(self, where)
 
     @property
     def key(self):
         return (self.domain, self.bus, self.dev, self.fn)
+
+
+def load_config_dump(spec, where, base_dir):
+    """Reads spec's config_dump; fills in the identity fields it gives, checks the ones described."""
+    value = spec["config_dump"]
+    if "pcie" in spec:
+        raise DescriptionError(f"{where}: pcie and config_dump exclude each other (the dump's size says it)")
+    if "\n" in value:
+        config = parse_config_dump(value, where)
+    else:
+        path = os.path.join(base_dir, value)
+        try:
+            with open(path, encoding="ascii") as f:
+                config = parse_config_dump(f.read(), f"{where}: {value}")
+        except (OSError, UnicodeDecodeError) as e:
+            raise DescriptionError(f"{where}: config_dump {value}: {e}") from None
+    fields = DUMP_FIELDS + (DUMP_SUBSYSTEM if config[0x0E] & 0x7F == 0 else [])
+    for key, offset, width in fields:
+        actual = int.from_bytes(config[offset:offset + width], "little")
+        if key in spec and spec[key] != actual:
+            raise DescriptionError(f"{where}: {key} = {spec[key]:#x} but the config dump says {actual:#x}")
+        spec[key] = actual
+    spec["pcie"] = len(config) == 4096
+    return config
+
+
+def check_dump_agrees(d, where):
+    """What the description says about the header must be what the dump holds."""
+    cfg = d.config
+    header_type = cfg[0x0E] & 0x7F
+    if (header_type == 1) != (d.bridge is not None):
+        raise DescriptionError(f"{where}: the config dump's header type is {header_type}: "
+                               f"{'give' if header_type == 1 else 'leave out'} bridge")
+    if d.bridge and (cfg[0x19], cfg[0x1A]) != (d.bridge["secondary"], d.bridge["subordinate"]):
+        raise DescriptionError(f"{where}: bridge buses {d.bridge['secondary']:#x}-{d.bridge['subordinate']:#x} "
+                               f"but the config dump has {cfg[0x19]:#x}-{cfg[0x1A]:#x}")
+    for b in d.bars:
+        for reg, val in b.config_dwords():
+            actual = int.from_bytes(cfg[0x10 + 4 * reg:0x14 + 4 * reg], "little")
+            if actual != val:
+                raise DescriptionError(f"{where}: bar {b.index} makes BAR register {reg} {val:#010x} "
+                                       f"but the config dump has {actual:#010x}")
 
 
 def load_description(path):
@@ -286,7 +373,8 @@ def load_description(path):
     if unknown:
         raise DescriptionError(f"{path}: unknown top-level keys {sorted(unknown)}")
     check_types(doc, path, bools=("iov",), tables=("device", "drivers"))
-    devices = [Device(d, path) for d in doc.get("device", [])]
+    base_dir = os.path.dirname(os.path.abspath(path))
+    devices = [Device(d, path, base_dir) for d in doc.get("device", [])]
     drivers = doc.get("drivers", [])
     if not isinstance(drivers, list) or not all(isinstance(x, str) for x in drivers):
         raise DescriptionError(f"{path}: drivers must be a list of names")
@@ -395,6 +483,8 @@ def resource_text(d, iov):
 
 
 def config_bytes(d):
+    if d.config is not None:
+        return d.config
     cfg = bytearray(4096 if d.pcie else 256)
 
     def put(off, val, width):
@@ -420,7 +510,9 @@ def config_bytes(d):
         put(0x3D, 1, 1)  # INTA#
 
     caps = []  # (id, body) chained from 0x40 upwards
-    if d.pcie:
+    if d.rich_caps:
+        caps += rich_capabilities(d, *d.rich_caps)
+    elif d.pcie:
         caps.append((CAP_ID_EXP, (2 | d.exp_type << 4).to_bytes(2, "little") + bytes(0x3C - 4)))
 
     if d.bridge:
@@ -461,7 +553,24 @@ def config_bytes(d):
     if caps:
         put(0x06, STATUS_CAP_LIST, 2)
         put(0x34, 0x40, 1)
+    if d.rich_caps and d.pcie:
+        # AER v2 (nothing logged) -> Device Serial Number: what most endpoints carry.
+        put(0x100, 0x0001 | 2 << 16 | 0x148 << 20, 4)
+        put(0x10C, 0x00462030, 4)  # the reset severity
+        put(0x148, 0x0003 | 1 << 16, 4)
+        put(0x14C, d.device << 16 | d.bus << 8 | d.dev, 4)
     return bytes(cfg)
+
+
+def rich_capabilities(d, speed, width, vectors):
+    """PM (D0), MSI (64-bit, off), PCI Express v2 with a link, MSI-X (on): --generate's devices."""
+    le = lambda value, n: value.to_bytes(n, "little")
+    pm = le(0x0003, 2) + le(0x0008, 2) + bytes(2)
+    msi = le(0x0080 | 1 << 1, 2) + bytes(10)
+    express = (le(2 | d.exp_type << 4, 2) + le(0x8FC2, 4) + le(0x2000 | 1 << 5, 2) + bytes(2)
+               + le(speed | width << 4 | 3 << 10, 4) + bytes(2) + le(speed | width << 4 | 1 << 12, 2)).ljust(0x3C - 2, b"\0")
+    msix = le(0x8000 | (vectors - 1), 2) + le(0x2000, 4) + le(0x3000, 4)
+    return [(CAP_ID_PM, pm), (CAP_ID_MSI, msi), (CAP_ID_EXP, express), (CAP_ID_MSIX, msix)]
 
 
 def modalias(d):
@@ -608,7 +717,9 @@ def generate(n, seed):
         }
         if driver and rnd.random() < 0.9:
             spec["driver"] = driver
-        devices.append(Device(spec, "generated"))
+        d = Device(spec, "generated")
+        d.rich_caps = (rnd.randint(1, 4), rnd.choice((1, 2, 4, 8, 16)), rnd.choice((2, 8, 32, 65)))
+        devices.append(d)
     return devices
 
 

@@ -1,3 +1,4 @@
+import Glibc
 import PCIShim
 
 /// Config space through libpci's pci_read_*/pci_write_* on the tree's device, which on Linux
@@ -17,8 +18,8 @@ final class LibPCIConfigSpace: ConfigSpace {
         configFile = directory + "/config"
         // The config file is as large as the space the kernel can reach (it reads only the
         // first 64 bytes for anyone but root, but the size is the same).
-        let fileSize = (try? OpenFile(path: configFile, writable: false).size()) ?? 256
-        size = fileSize >= 4096 ? 4096 : 256
+        var info = stat()
+        size = stat(configFile, &info) == 0 && info.st_size >= 4096 ? 4096 : 256
     }
 
     func read(_ width: Width, at offset: Int) throws(PCIMMIOError) -> UInt32 {

@@ -14,6 +14,8 @@ public final class PCITree {
 
     public let root: String
     private let session: LibPCISession
+    /// libpci's handles by address, indexed on first use (`caps --all` asks for every one).
+    private var handles: [PCIAddress: UnsafeMutablePointer<pci_dev>] = [:]
 
     public init(root: String) throws(PCIMMIOError) {
         self.root = root
@@ -48,7 +50,10 @@ public final class PCITree {
 
     /// The device's config space through libpci.
     func configSpace(_ device: PCIDevice) throws(PCIMMIOError) -> LibPCIConfigSpace {
-        guard let handle = session.devices.first(where: { LibPCISession.address(of: $0) == device.address }) else {
+        if handles.isEmpty {
+            for handle in session.devices { handles[LibPCISession.address(of: handle)] = handle }
+        }
+        guard let handle = handles[device.address] else {
             throw .noSuchDevice(text: device.slot, candidates: [])
         }
         return LibPCIConfigSpace(tree: self, device: handle, slot: device.slot,
