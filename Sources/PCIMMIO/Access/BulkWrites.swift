@@ -38,12 +38,20 @@ extension RegisterSession {
         let window = try window(for: plan)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bulkChunk, alignment: 16)
         defer { buffer.deallocate() }
+        var filled = -1  // with step 0 every chunk is the same: built once
         try checkingErrors("fill", target) { () throws(PCIMMIOError) in
             try writeInChunks(plan, window, "fill", progress: progress) { start, count in
-                for at in stride(from: 0, to: count, by: width.bytes) {
-                    let index = UInt64((start + at) / width.bytes)
-                    let register = (value &+ index &* step) & width.mask
-                    for byte in 0..<width.bytes { buffer[at + byte] = UInt8(truncatingIfNeeded: register >> (8 * UInt64(byte))) }
+                if step != 0 || filled < count {
+                    for at in stride(from: 0, to: count, by: width.bytes) {
+                        let register = (value &+ UInt64((start + at) / width.bytes) &* step) & width.mask
+                        switch width {
+                        case .w8: buffer.storeBytes(of: UInt8(truncatingIfNeeded: register), toByteOffset: at, as: UInt8.self)
+                        case .w16: buffer.storeBytes(of: UInt16(truncatingIfNeeded: register).littleEndian, toByteOffset: at, as: UInt16.self)
+                        case .w32: buffer.storeBytes(of: UInt32(truncatingIfNeeded: register).littleEndian, toByteOffset: at, as: UInt32.self)
+                        case .w64: buffer.storeBytes(of: register.littleEndian, toByteOffset: at, as: UInt64.self)
+                        }
+                    }
+                    filled = count
                 }
                 return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             }
