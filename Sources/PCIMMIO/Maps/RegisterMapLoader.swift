@@ -180,7 +180,7 @@ public struct RegisterMapLoader {
 
     /// Letters, digits and `_`, not starting with a digit. ASCII names (nearly all) are checked
     /// byte by byte: Character's properties cost more than the rest of loading a register.
-    static func isIdentifier(_ name: String) -> Bool {
+    public static func isIdentifier(_ name: String) -> Bool {
         var utf8 = name.utf8.makeIterator()
         var first = true
         while let byte = utf8.next() {
@@ -249,7 +249,7 @@ public struct RegisterMapLoader {
         return (high, low)
     }
 
-    static func deviceID(_ text: String) -> RegisterMap.DeviceID? {
+    public static func deviceID(_ text: String) -> RegisterMap.DeviceID? {
         let parts = text.split(separator: ":")
         guard parts.count == 2, parts.allSatisfy({ $0.count == 4 }),
               let vendor = UInt16(parts[0], radix: 16), let device = UInt16(parts[1], radix: 16) else { return nil }
