@@ -14,6 +14,10 @@ public final class ScriptRunner {
     private var checkedAccesses = BoundedCache<AccessKey, Bool>()
     /// Per target, the window its last read (even index) and write (odd index) went through.
     private var targetWindows: [RegisterWindow?] = []
+    /// The last access checked: runs of identical lines skip even the hash.
+    private var lastChecked: AccessKey?
+    /// Every line passed check(): running needs no second look.
+    private var checkedUpFront = false
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
     private let flushEachLine: Bool
 
@@ -60,6 +64,7 @@ public final class ScriptRunner {
         if !keepGoing {
             let problems = check()
             if !problems.isEmpty { return problems }
+            checkedUpFront = true
         }
         var failures: [PCIMMIOError] = []
         for line in script.lines {
@@ -121,11 +126,12 @@ public final class ScriptRunner {
     /// A plain access checked against its BAR: nil when it was already, else its plan.
     private func checkedPlan(_ line: Script.Line) throws(PCIMMIOError) -> AccessPlan? {
         let key = AccessKey(target: line.index, offset: line.offset, write: line.kind != .peek)
-        if checkedAccesses[key] != nil { return nil }
+        if key == lastChecked || checkedUpFront || checkedAccesses[key] != nil { return nil }
         let target = script.targets[Int(line.index)]
         let plan = try session.plan(target, ResolvedRegister(offset: line.offset, width: target.width, definition: nil),
                                     mode: key.write ? .write : .read)
         checkedAccesses[key] = true
+        lastChecked = key
         return plan
     }
 
