@@ -164,16 +164,16 @@ public struct RegisterMapLoader {
         }
     }
 
-    private mutating func unknownKeys(_ members: [(key: String, value: JSONNode)], allowed: Set<String>, in what: String) {
+    private mutating func unknownKeys(_ members: [(key: String, value: JSONNode)], allowed: Set<String>, in what: @autoclosure () -> String) {
         for (key, value) in members where !allowed.contains(key) {
-            problem(value, "unknown key \"\(key)\" in \(what) (allowed: \(allowed.sorted().joined(separator: ", ")))")
+            problem(value, "unknown key \"\(key)\" in \(what()) (allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
 
-    private mutating func identifier(_ node: JSONNode?, owner: JSONNode, what: String) -> String? {
-        guard case let .string(name, _)? = node else { problem(owner, "a \(what) needs a \"name\""); return nil }
+    private mutating func identifier(_ node: JSONNode?, owner: JSONNode, what: @autoclosure () -> String) -> String? {
+        guard case let .string(name, _)? = node else { problem(owner, "a \(what()) needs a \"name\""); return nil }
         guard Self.isIdentifier(name) else {
-            problem(node!, "\(what) name '\(name)' must be letters, digits and _ (it is used on the command line)"); return nil
+            problem(node!, "\(what()) name '\(name)' must be letters, digits and _ (it is used on the command line)"); return nil
         }
         return name
     }
@@ -197,22 +197,24 @@ public struct RegisterMapLoader {
         return !first
     }
 
-    private mutating func number(_ node: JSONNode, what: String) -> UInt64? {
+    // `what` only names the thing in a message: built when there is one, not for each of a
+    // map's hundreds of thousands of numbers.
+    private mutating func number(_ node: JSONNode, what: @autoclosure () -> String) -> UInt64? {
         let text: String
         switch node {
         case let .number(value, _), let .string(value, _): text = value
-        default: problem(node, "\(what) must be a number or a \"0x…\" string"); return nil
+        default: problem(node, "\(what()) must be a number or a \"0x…\" string"); return nil
         }
-        guard let value = try? NumberParser.value(text, what: what) else {
-            problem(node, "\(what) '\(text)' is not a number (decimal, 0x hex or 0b binary)"); return nil
+        guard let value = try? NumberParser.value(text) else {
+            problem(node, "\(what()) '\(text)' is not a number (decimal, 0x hex or 0b binary)"); return nil
         }
         return value
     }
 
-    private mutating func access(_ node: JSONNode?, of what: String) -> RegisterAccess? {
+    private mutating func access(_ node: JSONNode?, of what: @autoclosure () -> String) -> RegisterAccess? {
         guard let node else { return nil }
         guard case let .string(text, _) = node, let access = RegisterAccess(rawValue: text) else {
-            problem(node, "access of \(what) must be rw, ro, wo or rc"); return nil
+            problem(node, "access of \(what()) must be rw, ro, wo or rc"); return nil
         }
         return access
     }
