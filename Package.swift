@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "pcimmio", targets: ["pcimmio"]),
+        .executable(name: "pcimmio-import", targets: ["pcimmio-import"]),
         .library(name: "PCIMMIO", targets: ["PCIMMIO"]),
     ],
     dependencies: [
@@ -35,7 +36,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libxml2, for the importers only (Debian: libxml2-dev): pcimmio itself never loads it.
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        // IP-XACT and CMSIS-SVD to register maps.
+        .target(name: "MapImport", dependencies: ["PCIMMIO", "CLibXML2"]),
+        // What `pcimmio map import` runs, found beside the pcimmio binary.
+        .executableTarget(
+            name: "pcimmio-import",
+            dependencies: [
+                "MapImport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .testTarget(name: "PCIMMIOTests", dependencies: ["PCIMMIO"]),
+        .testTarget(name: "MapImportTests", dependencies: ["MapImport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["PCIMMIO"]),
     ]
 )

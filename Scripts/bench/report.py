@@ -16,6 +16,9 @@
         (COUNT for each command name): time per operation, rate, and each command's time
         extrapolated to the subject's COUNT; then the per-operation speed ratio
         peer/subject (PASS when >= R) and/or the subject's rate (PASS when >= the rate).
+    report.py limits --title T [--max-time NAME=SECONDS]... [--rss NAME=KB --max-rss NAME=MB]... [JSON...]
+        Absolute targets: each command's median time (PASS when <= SECONDS), and peak
+        resident memory measured by the caller with GNU time (PASS when <= MB).
     report.py table RESULTS
         The combined markdown table of all results appended to RESULTS.
 
@@ -269,6 +272,40 @@ def ops(args):
         })
 
 
+def pairs(items, convert):
+    result = {}
+    for item in items or []:
+        name, _, value = item.rpartition("=")
+        result[name] = convert(value)
+    return result
+
+
+def limits(args):
+    times = load_times(args.json) if args.json else {}
+    max_times = pairs(args.max_time, float)
+    rss = pairs(args.rss, int)
+    max_rss = pairs(args.max_rss, float)
+    need(times, list(max_times))
+    print(f"### {args.title}")
+    rows = []
+    for name, limit in max_times.items():
+        median = statistics.median(times[name])
+        passed = median <= limit
+        marginal = (max(times[name]) > limit) if passed else (min(times[name]) <= limit)
+        rows.append([name, "time", fmt_time(median), f"≤ {fmt_time(limit)}", verdict(passed, marginal)])
+        record({"title": f"{args.title}: {name}", "subject_value": fmt_time(median), "peer": "—", "peer_value": "—",
+                "ratio": "—", "interval": f"{fmt_time(min(times[name]))}–{fmt_time(max(times[name]))}", "min_ratio": "—",
+                "target": f"≤ {fmt_time(limit)}", "verdict": verdict(passed, marginal)})
+    for name, limit in max_rss.items():
+        megabytes = rss[name] * 1024 / 1e6
+        passed = megabytes <= limit
+        rows.append([name, "peak RSS", f"{megabytes:.0f} MB", f"≤ {limit:g} MB", verdict(passed, False)])
+        record({"title": f"{args.title}: {name}, peak RSS", "subject_value": f"{megabytes:.0f} MB", "peer": "—",
+                "peer_value": "—", "ratio": "—", "interval": "—", "min_ratio": "—", "target": f"≤ {limit:g} MB",
+                "verdict": verdict(passed, False)})
+    print_table(["command", "measure", "value", "target", "result"], rows)
+
+
 def table(args):
     with open(args.results) as f:
         results = [json.loads(line) for line in f if line.strip()]
@@ -349,6 +386,14 @@ def main():
     p.add_argument("--unit", default="ops")
     p.add_argument("json", nargs="+")
     p.set_defaults(func=ops)
+
+    p = sub.add_parser("limits")
+    p.add_argument("--title", required=True)
+    p.add_argument("--max-time", action="append", metavar="NAME=SECONDS")
+    p.add_argument("--rss", action="append", metavar="NAME=KB")
+    p.add_argument("--max-rss", action="append", metavar="NAME=MB")
+    p.add_argument("json", nargs="*")
+    p.set_defaults(func=limits)
 
     p = sub.add_parser("table")
     p.add_argument("results")

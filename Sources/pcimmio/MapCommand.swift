@@ -1,11 +1,12 @@
 import ArgumentParser
+import Glibc
 import PCIMMIO
 
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "map",
         abstract: "Work with register map files.",
-        subcommands: [MapCheckCommand.self]
+        subcommands: [MapCheckCommand.self, MapImportCommand.self]
     )
 }
 
@@ -38,5 +39,69 @@ struct MapCheckCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode.failure }
+    }
+}
+
+struct MapImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Make a register map from IP-XACT (1685-2009, 1685-2014) or CMSIS-SVD.",
+        discussion: """
+            Each IP-XACT addressBlock or SVD peripheral becomes one BAR, in order (BARs 0 to 5),
+            or as --bar BLOCK=N says (then only the blocks named are imported). Register files
+            and clusters are flattened (names joined with _), dim arrays expanded (NAME_0, …),
+            SVD derivedFrom and inherited sizes resolved; an SVD peripheral's baseAddress is kept
+            as its BAR's "base". Anything a map cannot hold (an access type, a register of 24
+            bits, overlapping registers, a field past its register) is reported as FILE:LINE
+            and fails the import; --keep-going leaves those out and says which.
+            The work is done by pcimmio-import, installed beside pcimmio.
+
+            Examples:
+              pcimmio map import soc.xml -o Maps/soc.json --device 1234:abcd
+              pcimmio map import chip.svd --bar UART0=0 --bar DMA=2 --keep-going -o chip.json
+            """)
+
+    @Argument(help: "The IP-XACT or SVD file.")
+    var file: String
+
+    @Option(name: .short, help: "Write the map here (default: standard output).")
+    var output: String?
+
+    @Option(help: "ipxact or svd (default: from the root element: <component> or <device>).")
+    var format: String?
+
+    @Option(help: "VENDOR:DEVICE the map applies to (repeatable).")
+    var device: [String] = []
+
+    @Option(help: "BLOCK=N: put block BLOCK in BAR N; only the blocks named are imported (repeatable).")
+    var bar: [String] = []
+
+    @Flag(help: "Leave out what cannot be represented, say what was left out, and write the rest.")
+    var keepGoing = false
+
+    func run() throws {
+        let importer = Self.importerPath()
+        guard access(importer, X_OK) == 0 else {
+            throw PCIMMIOError.invalidArgument("map import needs pcimmio-import beside pcimmio, at \(importer) (swift build builds both)")
+        }
+        var arguments = [importer, file]
+        if let output { arguments += ["-o", output] }
+        if let format { arguments += ["--format", format] }
+        for id in device { arguments += ["--device", id] }
+        for assignment in bar { arguments += ["--bar", assignment] }
+        if keepGoing { arguments.append("--keep-going") }
+        // The importer takes over this process: its exit status and messages are the command's.
+        var cArguments = arguments.map { strdup($0) } + [nil]
+        execv(importer, &cArguments)
+        throw PCIMMIOError.system(call: "execv", path: importer, errno: errno)
+    }
+
+    /// pcimmio-import in the directory of the running pcimmio binary.
+    static func importerPath() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let executable = length > 0 ? String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+        let directory = executable.lastIndex(of: "/").map { String(executable[..<$0]) } ?? "."
+        return directory + "/pcimmio-import"
     }
 }

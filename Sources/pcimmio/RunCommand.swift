@@ -43,27 +43,51 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Read each device's error bits (STATUS, Express DevSta, AER) around every line; fail at the first line that raised any.")
     var checkErrors = false
 
+    @Flag(help: "Read, check and run one line at a time, flushing the output after each (for a co-process reading the answers).")
+    var lineBuffered = false
+
     func run() throws {
-        let text = try readWholeFile(script)
-        let parsed: Script
-        do {
-            parsed = try Script(name: script == "-" ? "<stdin>" : script, text: text)
-        } catch {
-            for failure in error.errors { printError(failure.description) }
-            throw ExitCode(error.errors[0].exitCode)
+        let name = script == "-" ? "<stdin>" : script
+        if lineBuffered {
+            guard !dryRun else { throw ValidationError("--dry-run checks the whole script before anything runs; --line-buffered runs each line as it arrives") }
+            var input = try LineReader(path: script)
+            defer { input.close() }
+            let runner = ScriptRunner(script: Script(name: name), session: try settings().session(), flushEachLine: true)
+            report(runner.runLines(from: &input, keepGoing: keepGoing))
+            return
         }
-        var settings = global.settings
-        settings.via = try via.map { (text) throws(PCIMMIOError) in try AccessVia(parsing: text) }
-        settings.checkErrors = checkErrors
-        let runner = ScriptRunner(script: parsed, session: try settings.session())
+        let parsed = try parse(name)
+        let runner = ScriptRunner(script: parsed, session: try settings().session())
         let failures = dryRun ? runner.check() : runner.run(keepGoing: keepGoing)
-        for failure in failures { printError(failure.description) }
         if dryRun && failures.isEmpty {
             print("\(parsed.name): \(parsed.lines.count) command\(parsed.lines.count == 1 ? "" : "s") checked, no device touched")
         }
+        report(failures)
+    }
+
+    /// The global settings with --via and --check-errors for the lines.
+    private func settings() throws -> Settings {
+        var settings = global.settings
+        settings.via = try via.map { (text) throws(PCIMMIOError) in try AccessVia(parsing: text) }
+        settings.checkErrors = checkErrors
+        return settings
+    }
+
+    /// The whole script parsed; its text is released on return (a million lines are 25 MB).
+    private func parse(_ name: String) throws -> Script {
+        do {
+            return try Script(name: name, text: readWholeFile(script))
+        } catch let error as ScriptErrors {
+            for failure in error.errors { printError(failure.description) }
+            throw ExitCode(error.errors[0].exitCode)
+        }
+    }
+
+    private func report(_ failures: [PCIMMIOError]) {
+        for failure in failures { printError(failure.description) }
         if !failures.isEmpty {
             if keepGoing && !dryRun { printError("\(failures.count) line\(failures.count == 1 ? "" : "s") failed") }
-            throw ExitCode(failures[0].exitCode)
+            Self.exit(withError: ExitCode(failures[0].exitCode))
         }
     }
 }

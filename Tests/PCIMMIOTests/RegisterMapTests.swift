@@ -56,6 +56,29 @@ import Testing
         #expect(found.contains { $0.hasPrefix("13: unknown key \"acess\"") })
     }
 
+    @Test func aBARMayGiveItsBaseAddress() throws {
+        let (map, problems) = map("""
+            { "devices": ["1234:11e8"], "bars": {
+                "0": { "base": "0x40001000", "registers": [ { "name": "CR", "offset": 0 } ] },
+                "2": [ { "name": "SR", "offset": 4 } ] } }
+            """)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(map?.bases == [0: 0x4000_1000])
+        #expect(map?.register(named: "CR", bar: 0)?.offset == 0 && map?.register(at: 4, bar: 2)?.name == "SR")
+        let (_, bad) = self.map("{ \"devices\": [], \"bars\": { \"0\": { \"bass\": 1, \"registers\": [] } } }")
+        #expect(bad.map(\.message).contains { $0.hasPrefix("unknown key \"bass\" in BAR 0") })
+    }
+
+    /// The sweep by offset finds what comparing every pair found, reported at the later line.
+    @Test func overlapsOutOfFileOrderAreFound() {
+        let registers = [(0x10, Width.w32), (0x0, .w64), (0x20, .w8), (0x6, .w16), (0x21, .w8)].enumerated().map {
+            RegisterDefinition(name: "R\($0.offset)", bar: 0, offset: UInt64($0.element.0), width: $0.element.1, line: $0.offset + 1)
+        }
+        let found = RegisterMapChecks.registerConflicts(registers)
+        #expect(found.map(\.line) == [4], "\(found)")
+        #expect(found.first?.message == "register R3 (0x6, 16-bit) overlaps R1 (0x0, 64-bit, line 2)")
+    }
+
     @Test func brokenJSONNamesItsLine() {
         let (map, problems) = map("{\n  \"devices\": [\n    \"1234:11e8\",\n  ]\n}\n")
         #expect(map == nil)

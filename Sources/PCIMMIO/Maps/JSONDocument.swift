@@ -1,6 +1,6 @@
 /// A parsed JSON value that remembers the line it started on, so a register map's mistakes
 /// can be reported at their place in the file. (Foundation's decoder reports only paths.)
-public indirect enum JSONNode {
+public enum JSONNode {
     case null(line: Int)
     case bool(Bool, line: Int)
     /// Numbers keep their text: register values are unsigned 64-bit and may not fit a Double.
@@ -90,6 +90,13 @@ public struct JSONParser {
 
     private mutating func string() throws(Failure) -> String {
         index += 1
+        // Most strings (names, "0x…" numbers) have no escapes: one String straight from the bytes.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            defer { index = end + 1 }
+            return String(decoding: bytes[index..<end], as: UTF8.self)
+        }
         var text: [UInt8] = []
         while true {
             guard index < bytes.count else { throw failure("unterminated string") }
@@ -151,6 +158,7 @@ public struct JSONParser {
         let start = line
         index += 1
         var members: [(key: String, value: JSONNode)] = []
+        var seen: Set<String> = []
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members, line: start) }
         while true {
@@ -160,7 +168,15 @@ public struct JSONParser {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':' after \"\(key)\"") }
             index += 1
-            if members.contains(where: { $0.key == key }) { throw failure("duplicate key \"\(key)\"") }
+            // Objects are small (a register's few keys) except value tables: those get a set.
+            let duplicate: Bool
+            if members.count < 16 {
+                duplicate = members.contains { $0.key == key }
+            } else {
+                if seen.isEmpty { seen = Set(members.map(\.key)) }
+                duplicate = !seen.insert(key).inserted
+            }
+            if duplicate { throw failure("duplicate key \"\(key)\"") }
             members.append((key, try value()))
             skipSpace()
             guard index < bytes.count else { throw failure("unterminated object") }

@@ -23,6 +23,22 @@ public struct RegisterField: Sendable, Equatable {
     public struct NamedValue: Sendable, Equatable {
         public let name: String
         public let value: UInt64
+
+        public init(name: String, value: UInt64) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public init(name: String, low: Int, high: Int, access: RegisterAccess? = nil, description: String? = nil,
+                values: [NamedValue] = [], line: Int = 0) {
+        self.name = name
+        self.low = low
+        self.high = high
+        self.access = access
+        self.description = description
+        self.values = values
+        self.line = line
     }
 
     public var bitCount: Int { high - low + 1 }
@@ -47,6 +63,21 @@ public struct RegisterDefinition: Sendable, Equatable {
     public let fields: [RegisterField]
     public let line: Int
 
+    public init(name: String, bar: Int, offset: UInt64, width: Width, access: RegisterAccess = .rw, reset: UInt64? = nil,
+                description: String? = nil, fields: [RegisterField] = [], line: Int = 0) {
+        self.name = name
+        self.bar = bar
+        self.offset = offset
+        self.width = width
+        self.access = access
+        self.reset = reset
+        self.description = description
+        self.fields = fields
+        self.line = line
+    }
+
+    public var end: UInt64 { offset + UInt64(width.bytes) }
+
     public func field(_ name: String) -> RegisterField? { fields.first { $0.name == name } }
 }
 
@@ -57,11 +88,45 @@ public struct RegisterMap: Sendable {
     /// `vendor:device` pairs the map applies to.
     public let devices: [DeviceID]
     public let registers: [RegisterDefinition]
+    /// Where each BAR's offset 0 sits in the address space the map was written for (an SVD
+    /// peripheral's `baseAddress`), when the map says; BAR offsets do not depend on it.
+    public let bases: [Int: UInt64]
+    /// Index of each register by BAR and name, and by BAR and offset: a map of 100,000
+    /// registers answers a script's every line without a scan.
+    private let byName: [NameKey: Int]
+    private let byOffset: [OffsetKey: Int]
+
+    private struct NameKey: Hashable, Sendable { let bar: Int; let name: String }
+    private struct OffsetKey: Hashable, Sendable { let bar: Int; let offset: UInt64 }
 
     public struct DeviceID: Sendable, Equatable, CustomStringConvertible {
         public let vendor: UInt16
         public let device: UInt16
         public var description: String { hex(vendor, digits: 4) + ":" + hex(device, digits: 4) }
+
+        public init(vendor: UInt16, device: UInt16) {
+            self.vendor = vendor
+            self.device = device
+        }
+    }
+
+    public init(file: String, name: String? = nil, devices: [DeviceID], registers: [RegisterDefinition], bases: [Int: UInt64] = [:]) {
+        self.file = file
+        self.name = name
+        self.devices = devices
+        self.registers = registers
+        self.bases = bases
+        var byName: [NameKey: Int] = [:]
+        var byOffset: [OffsetKey: Int] = [:]
+        byName.reserveCapacity(registers.count)
+        byOffset.reserveCapacity(registers.count)
+        // The first of two with one name or offset wins, as the scans did (map check reports the second).
+        for (index, register) in registers.enumerated() {
+            byName[NameKey(bar: register.bar, name: register.name)] = byName[NameKey(bar: register.bar, name: register.name)] ?? index
+            byOffset[OffsetKey(bar: register.bar, offset: register.offset)] = byOffset[OffsetKey(bar: register.bar, offset: register.offset)] ?? index
+        }
+        self.byName = byName
+        self.byOffset = byOffset
     }
 
     public func applies(to device: PCIDevice) -> Bool {
@@ -69,16 +134,16 @@ public struct RegisterMap: Sendable {
     }
 
     public func register(named name: String, bar: Int) -> RegisterDefinition? {
-        registers.first { $0.bar == bar && $0.name == name }
+        byName[NameKey(bar: bar, name: name)].map { registers[$0] }
     }
 
     public func register(at offset: UInt64, bar: Int) -> RegisterDefinition? {
-        registers.first { $0.bar == bar && $0.offset == offset }
+        byOffset[OffsetKey(bar: bar, offset: offset)].map { registers[$0] }
     }
 
     /// Registers of `bar` lying wholly inside `region`, by offset.
     public func registers(bar: Int, in region: Range<UInt64>) -> [RegisterDefinition] {
-        registers.filter { $0.bar == bar && region.lowerBound <= $0.offset && $0.offset + UInt64($0.width.bytes) <= region.upperBound }
+        registers.filter { $0.bar == bar && region.lowerBound <= $0.offset && $0.end <= region.upperBound }
             .sorted { $0.offset < $1.offset }
     }
 }
@@ -88,6 +153,12 @@ public struct MapProblem: Error, Equatable, CustomStringConvertible {
     public let file: String
     public let line: Int
     public let message: String
+
+    public init(file: String, line: Int, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
 
     public var description: String { "\(file):\(line): \(message)" }
 }

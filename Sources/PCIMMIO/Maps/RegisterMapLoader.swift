@@ -35,13 +35,19 @@ public struct RegisterMapLoader {
 
     private init(file: String) { self.file = file }
 
+    // Built once: a map has hundreds of thousands of objects to check against them.
+    private static let mapKeys: Set<String> = ["name", "description", "devices", "bars"]
+    private static let barKeys: Set<String> = ["base", "registers"]
+    private static let registerKeys: Set<String> = ["name", "offset", "width", "access", "reset", "description", "fields"]
+    private static let fieldKeys: Set<String> = ["name", "bits", "access", "description", "values"]
+
     private mutating func problem(_ node: JSONNode, _ message: String) {
         problems.append(MapProblem(file: file, line: node.line, message: message))
     }
 
     private mutating func map(_ root: JSONNode) -> RegisterMap? {
         guard case let .object(members, _) = root else { problem(root, "a map is a JSON object with \"devices\" and \"bars\""); return nil }
-        unknownKeys(members, allowed: ["name", "description", "devices", "bars"], in: "a map")
+        unknownKeys(members, allowed: Self.mapKeys, in: "a map")
         var devices: [RegisterMap.DeviceID] = []
         if case let .array(items, _)? = root["devices"] {
             for item in items {
@@ -54,12 +60,22 @@ public struct RegisterMapLoader {
             problem(root, "missing \"devices\": a list of \"vendor:device\" ids the map applies to")
         }
         var registers: [RegisterDefinition] = []
+        var bases: [Int: UInt64] = [:]
         if case let .object(bars, _)? = root["bars"] {
-            for (key, list) in bars {
+            for (key, value) in bars {
                 guard let bar = Int(key), (0...5).contains(bar), key.count == 1 else {
-                    problem(list, "bars keys are \"0\" to \"5\", not \"\(key)\""); continue
+                    problem(value, "bars keys are \"0\" to \"5\", not \"\(key)\""); continue
                 }
-                guard case let .array(items, _) = list else { problem(list, "bar \(bar) must be a list of registers"); continue }
+                // A BAR is its list of registers, or an object with that list and the base
+                // address its offsets count from (kept from an SVD peripheral's baseAddress).
+                var list = value
+                if case let .object(members, _) = value {
+                    unknownKeys(members, allowed: Self.barKeys, in: "BAR \(bar)")
+                    if let baseNode = value["base"], let base = number(baseNode, what: "base of BAR \(bar)") { bases[bar] = base }
+                    guard let registersNode = value["registers"] else { problem(value, "BAR \(bar) has no \"registers\" list"); continue }
+                    list = registersNode
+                }
+                guard case let .array(items, _) = list else { problem(list, "bar \(bar) must be a list of registers, or {\"base\": ADDRESS, \"registers\": [...]}"); continue }
                 let parsed = items.compactMap { register($0, bar: bar) }
                 checkOverlaps(parsed)
                 registers += parsed
@@ -67,12 +83,12 @@ public struct RegisterMapLoader {
         } else {
             problem(root, "missing \"bars\": an object from BAR number to a list of registers")
         }
-        return RegisterMap(file: file, name: string(root["name"]), devices: devices, registers: registers)
+        return RegisterMap(file: file, name: string(root["name"]), devices: devices, registers: registers, bases: bases)
     }
 
     private mutating func register(_ node: JSONNode, bar: Int) -> RegisterDefinition? {
         guard case let .object(members, line) = node else { problem(node, "a register is an object"); return nil }
-        unknownKeys(members, allowed: ["name", "offset", "width", "access", "reset", "description", "fields"], in: "a register")
+        unknownKeys(members, allowed: Self.registerKeys, in: "a register")
         guard let name = identifier(node["name"], owner: node, what: "register") else { return nil }
         guard let offsetNode = node["offset"], let offset = number(offsetNode, what: "offset of \(name)") else {
             if node["offset"] == nil { problem(node, "register \(name) has no \"offset\"") }
@@ -109,7 +125,7 @@ public struct RegisterMapLoader {
 
     private mutating func field(_ node: JSONNode, register: String, width: Width) -> RegisterField? {
         guard case let .object(members, line) = node else { problem(node, "a field of \(register) is an object"); return nil }
-        unknownKeys(members, allowed: ["name", "bits", "access", "description", "values"], in: "a field")
+        unknownKeys(members, allowed: Self.fieldKeys, in: "a field")
         guard let name = identifier(node["name"], owner: node, what: "field of \(register)") else { return nil }
         guard let bitsNode = node["bits"], let (high, low) = bits(bitsNode) else {
             problem(node["bits"] ?? node, "field \(register).\(name) needs \"bits\": \"HIGH:LOW\" or one bit number"); return nil
@@ -122,12 +138,13 @@ public struct RegisterMapLoader {
         var values: [RegisterField.NamedValue] = []
         if let valuesNode = node["values"] {
             guard case let .object(pairs, _) = valuesNode else { problem(valuesNode, "values of \(register).\(name) map names to numbers"); return field }
+            var seen: Set<UInt64> = []
             for (valueName, valueNode) in pairs {
                 guard let value = number(valueNode, what: "value \(valueName) of \(register).\(name)") else { continue }
                 if value > field.largest {
                     problem(valueNode, "value \(valueName)=\(value) does not fit field \(register).\(name) (\(field.bitCount) bit\(field.bitCount == 1 ? "" : "s"), largest \(field.largest))")
                 }
-                if values.contains(where: { $0.value == value }) { problem(valueNode, "value \(value) of \(register).\(name) is named twice") }
+                if !seen.insert(value).inserted { problem(valueNode, "value \(value) of \(register).\(name) is named twice") }
                 values.append(.init(name: valueName, value: value))
             }
         }
@@ -136,63 +153,68 @@ public struct RegisterMapLoader {
     }
 
     private mutating func checkOverlaps(_ registers: [RegisterDefinition]) {
-        for (index, register) in registers.enumerated() {
-            for earlier in registers[..<index] {
-                if earlier.name == register.name {
-                    problems.append(MapProblem(file: file, line: register.line, message: "register name \(register.name) is used twice in BAR \(register.bar) (also line \(earlier.line))"))
-                }
-                let a = register.offset..<register.offset + UInt64(register.width.bytes)
-                let b = earlier.offset..<earlier.offset + UInt64(earlier.width.bytes)
-                if a.overlaps(b) {
-                    problems.append(MapProblem(file: file, line: register.line, message: "register \(register.name) (0x\(String(register.offset, radix: 16)), \(register.width.bits)-bit) overlaps \(earlier.name) (0x\(String(earlier.offset, radix: 16)), \(earlier.width.bits)-bit, line \(earlier.line))"))
-                }
-            }
+        for finding in RegisterMapChecks.registerConflicts(registers) {
+            problems.append(MapProblem(file: file, line: finding.line, message: finding.message))
         }
     }
 
     private mutating func checkFields(_ fields: [RegisterField], register: String) {
-        for (index, field) in fields.enumerated() {
-            for earlier in fields[..<index] {
-                if earlier.name == field.name {
-                    problems.append(MapProblem(file: file, line: field.line, message: "field name \(register).\(field.name) is used twice (also line \(earlier.line))"))
-                }
-                if earlier.mask & field.mask != 0 {
-                    problems.append(MapProblem(file: file, line: field.line, message: "field \(register).\(field.name) \(field.bitsText) overlaps \(earlier.name) \(earlier.bitsText) (line \(earlier.line))"))
-                }
-            }
+        for finding in RegisterMapChecks.fieldConflicts(fields, register: register) {
+            problems.append(MapProblem(file: file, line: finding.line, message: finding.message))
         }
     }
 
-    private mutating func unknownKeys(_ members: [(key: String, value: JSONNode)], allowed: Set<String>, in what: String) {
+    private mutating func unknownKeys(_ members: [(key: String, value: JSONNode)], allowed: Set<String>, in what: @autoclosure () -> String) {
         for (key, value) in members where !allowed.contains(key) {
-            problem(value, "unknown key \"\(key)\" in \(what) (allowed: \(allowed.sorted().joined(separator: ", ")))")
+            problem(value, "unknown key \"\(key)\" in \(what()) (allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
 
-    private mutating func identifier(_ node: JSONNode?, owner: JSONNode, what: String) -> String? {
-        guard case let .string(name, _)? = node else { problem(owner, "a \(what) needs a \"name\""); return nil }
-        guard let first = name.first, first.isLetter || first == "_", name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-            problem(node!, "\(what) name '\(name)' must be letters, digits and _ (it is used on the command line)"); return nil
+    private mutating func identifier(_ node: JSONNode?, owner: JSONNode, what: @autoclosure () -> String) -> String? {
+        guard case let .string(name, _)? = node else { problem(owner, "a \(what()) needs a \"name\""); return nil }
+        guard Self.isIdentifier(name) else {
+            problem(node!, "\(what()) name '\(name)' must be letters, digits and _ (it is used on the command line)"); return nil
         }
         return name
     }
 
-    private mutating func number(_ node: JSONNode, what: String) -> UInt64? {
+    /// Letters, digits and `_`, not starting with a digit. ASCII names (nearly all) are checked
+    /// byte by byte: Character's properties cost more than the rest of loading a register.
+    public static func isIdentifier(_ name: String) -> Bool {
+        var utf8 = name.utf8.makeIterator()
+        var first = true
+        while let byte = utf8.next() {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"): break
+            case UInt8(ascii: "0")...UInt8(ascii: "9") where !first: break
+            case 0x80...:
+                guard let head = name.first, head.isLetter || head == "_" else { return false }
+                return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+            default: return false
+            }
+            first = false
+        }
+        return !first
+    }
+
+    // `what` only names the thing in a message: built when there is one, not for each of a
+    // map's hundreds of thousands of numbers.
+    private mutating func number(_ node: JSONNode, what: @autoclosure () -> String) -> UInt64? {
         let text: String
         switch node {
         case let .number(value, _), let .string(value, _): text = value
-        default: problem(node, "\(what) must be a number or a \"0x…\" string"); return nil
+        default: problem(node, "\(what()) must be a number or a \"0x…\" string"); return nil
         }
-        guard let value = try? NumberParser.value(text, what: what) else {
-            problem(node, "\(what) '\(text)' is not a number (decimal, 0x hex or 0b binary)"); return nil
+        guard let value = try? NumberParser.value(text) else {
+            problem(node, "\(what()) '\(text)' is not a number (decimal, 0x hex or 0b binary)"); return nil
         }
         return value
     }
 
-    private mutating func access(_ node: JSONNode?, of what: String) -> RegisterAccess? {
+    private mutating func access(_ node: JSONNode?, of what: @autoclosure () -> String) -> RegisterAccess? {
         guard let node else { return nil }
         guard case let .string(text, _) = node, let access = RegisterAccess(rawValue: text) else {
-            problem(node, "access of \(what) must be rw, ro, wo or rc"); return nil
+            problem(node, "access of \(what()) must be rw, ro, wo or rc"); return nil
         }
         return access
     }
@@ -202,18 +224,34 @@ public struct RegisterMapLoader {
         return nil
     }
 
+    /// `"HIGH:LOW"` or one bit number.
     private mutating func bits(_ node: JSONNode) -> (Int, Int)? {
         let text: String
         switch node {
         case let .number(value, _), let .string(value, _): text = value
         default: return nil
         }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let high = Int(parts[0]), let low = Int(parts.last!), high >= low, low >= 0 else { return nil }
+        var numbers: [Int] = []
+        var current: Int?
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                current = (current ?? 0) * 10 + Int(byte - UInt8(ascii: "0"))
+                guard current! < 1 << 16 else { return nil }
+            case UInt8(ascii: ":"):
+                guard let value = current, numbers.isEmpty else { return nil }
+                numbers.append(value)
+                current = nil
+            default: return nil
+            }
+        }
+        guard let low = current else { return nil }
+        let high = numbers.first ?? low
+        guard high >= low else { return nil }
         return (high, low)
     }
 
-    static func deviceID(_ text: String) -> RegisterMap.DeviceID? {
+    public static func deviceID(_ text: String) -> RegisterMap.DeviceID? {
         let parts = text.split(separator: ":")
         guard parts.count == 2, parts.allSatisfy({ $0.count == 4 }),
               let vendor = UInt16(parts[0], radix: 16), let device = UInt16(parts[1], radix: 16) else { return nil }

@@ -76,6 +76,8 @@ public struct FieldUpdate: Sendable, Equatable {
 
     static func unknownRegister(_ name: String, map: RegisterMap, bar: Int) -> PCIMMIOError {
         let known = map.registers.filter { $0.bar == bar }.map(\.name)
-        return .invalidArgument("no register \(name) in BAR \(bar) of map \(map.file)" + (known.isEmpty ? " (it describes no registers in BAR \(bar))" : " (registers: \(known.joined(separator: ", ")))"))
+        // A map exported from a chip's description lists thousands: name the first few.
+        let shown = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", … \(known.count - 20) more" : "")
+        return .invalidArgument("no register \(name) in BAR \(bar) of map \(map.file)" + (known.isEmpty ? " (it describes no registers in BAR \(bar))" : " (registers: \(shown))"))
     }
 }

@@ -4,26 +4,67 @@
 /// The grammar is ScriptStatement.usage plus `set NAME VALUE` (later `$NAME` or `${NAME}` in
 /// any word is replaced by VALUE), `echo TEXT`, and comments: a word starting with `#` ends
 /// the line. README.md documents it with an example.
+///
+/// Memory is bounded per line: a plain peek or poke at a numeric offset (what a
+/// million-line script is made of) is kept as one 40-byte `Line`, not as a statement; other
+/// commands are statements, shared by identical lines.
 public struct Script {
-    public struct Line {
-        public let number: Int
-        /// Index into `statements`: identical lines share one parsed statement.
-        public let statement: Int
+    /// One line that does something: a plain access in place, or an index into `statements`.
+    public struct Line: Equatable {
+        public enum Kind: UInt8 { case statement, peek, poke, pokeVerify }
+        public let offset: UInt64
+        /// A poke's value, and the bits it changes (the whole width when no mask was given).
+        public let value: UInt64
+        public let mask: UInt64
+        private let number32: UInt32
+        /// Into `statements` for a statement, into `targets` for an access.
+        public let index: UInt32
+        public let kind: Kind
+
+        public var number: Int { Int(number32) }
+        public var statement: Int? { kind == .statement ? Int(index) : nil }
+
+        init(number: Int, kind: Kind, index: Int, offset: UInt64 = 0, value: UInt64 = 0, mask: UInt64 = 0) {
+            self.number32 = UInt32(truncatingIfNeeded: number)
+            self.kind = kind
+            self.index = UInt32(truncatingIfNeeded: index)
+            self.offset = offset
+            self.value = value
+            self.mask = mask
+        }
+
+        func at(_ number: Int) -> Line { Line(number: number, kind: kind, index: Int(index), offset: offset, value: value, mask: mask) }
     }
 
     public let name: String
+    /// Commands other than plain accesses, each distinct one once (while the caches hold it).
     public private(set) var statements: [ScriptStatement] = []
+    /// DEVICE, BAR, width and --wc of the plain accesses: a handful per script.
+    public private(set) var targets: [RegisterTarget] = []
     public private(set) var lines: [Line] = []
+
+    private var variables: [String: String] = [:]
+    private var devices: [String: DeviceSelector] = [:]
+    private var targetIndexes: [TargetKey: Int] = [:]
+    // Identical lines (a million-line script of one peek) are parsed once: their raw text, or
+    // their words after substitution, find the line already made. Bounded, so a script of
+    // distinct lines does not keep every line's text.
+    private var knownRaw = BoundedCache<String, Line>()
+    private var known = BoundedCache<String, Line>()
+
+    private struct TargetKey: Hashable {
+        let device: String
+        let bar: Int
+        let width: Width?
+        let writeCombining: Bool
+    }
+
+    /// An empty script, for lines parsed one at a time (`run --line-buffered`).
+    public init(name: String) { self.name = name }
 
     /// Parses every line; throws all the errors found (each with its line number).
     public init(name: String, text: [UInt8]) throws(ScriptErrors) {
-        self.name = name
-        var variables: [String: String] = [:]
-        var known: [String: Int] = [:]
-        // Lines without `$` mean the same wherever they appear: their raw text finds their
-        // statement without splitting or substituting (a million-line script of peeks).
-        var knownRaw: [String: Int] = [:]
-        var devices: [String: DeviceSelector] = [:]
+        self.init(name: name)
         var errors: [PCIMMIOError] = []
         var number = 0
         var start = 0
@@ -31,38 +72,78 @@ public struct Script {
             number += 1
             var end = start
             while end < text.count && text[end] != UInt8(ascii: "\n") { end += 1 }
-            let raw = text[start..<end]
-            start = end + 1
-            let rawKey = raw.contains(UInt8(ascii: "$")) ? nil : String(decoding: raw, as: UTF8.self)
-            if let rawKey, let index = knownRaw[rawKey] {
-                lines.append(Line(number: number, statement: index))
-                continue
-            }
-            let words = Self.words(raw)
-            guard !words.isEmpty else { continue }
             do throws(PCIMMIOError) {
-                let substituted = rawKey != nil ? words
-                    : try words.map { (word) throws(PCIMMIOError) in try Self.substitute(word, variables) }
-                if substituted[0] == "set" {
-                    try Self.define(substituted, in: &variables)
-                    continue
-                }
-                let key = substituted.joined(separator: " ")
-                let index: Int
-                if let existing = known[key] {
-                    index = existing
-                } else {
-                    statements.append(try ScriptStatement.parse(substituted, devices: &devices))
-                    index = statements.count - 1
-                    known[key] = index
-                }
-                if let rawKey { knownRaw[rawKey] = index }
-                lines.append(Line(number: number, statement: index))
+                if let line = try parse(text[start..<end], number: number) { lines.append(line) }
             } catch {
-                errors.append(.inScript(file: name, line: number, error))
+                errors.append(error)
             }
+            start = end + 1
         }
         if !errors.isEmpty { throw ScriptErrors(errors: errors) }
+    }
+
+    /// One line of text: what it does, or nil for a blank line, a comment or `set`. Errors
+    /// carry the file and line.
+    public mutating func parse(_ raw: ArraySlice<UInt8>, number: Int) throws(PCIMMIOError) -> Line? {
+        let rawKey = raw.contains(UInt8(ascii: "$")) ? nil : String(decoding: raw, as: UTF8.self)
+        if let rawKey, let line = knownRaw[rawKey] { return line.at(number) }
+        let words = Self.words(raw)
+        guard !words.isEmpty else { return nil }
+        do throws(PCIMMIOError) {
+            let substituted = rawKey != nil ? words
+                : try words.map { (word) throws(PCIMMIOError) in try Self.substitute(word, variables) }
+            if substituted[0] == "set" {
+                try Self.define(substituted, in: &variables)
+                return nil
+            }
+            let key = substituted.joined(separator: " ")
+            let line: Line
+            if let existing = known[key] {
+                line = existing.at(number)
+            } else {
+                line = make(try ScriptStatement.parse(substituted, devices: &devices), number: number)
+                known[key] = line
+            }
+            if let rawKey { knownRaw[rawKey] = line }
+            return line
+        } catch {
+            throw .inScript(file: name, line: number, error)
+        }
+    }
+
+    /// The statement a line stands for (a plain access made whole again).
+    public func statement(_ line: Line) -> ScriptStatement {
+        switch line.kind {
+        case .statement: return statements[Int(line.index)]
+        case .peek: return .peek(targets[Int(line.index)], .offset(line.offset), count: 1, json: false, decode: false)
+        case .poke, .pokeVerify:
+            let target = targets[Int(line.index)]
+            return .poke(target, .value(.offset(line.offset), line.value, mask: line.mask == target.width.mask ? nil : line.mask),
+                         verify: line.kind == .pokeVerify)
+        }
+    }
+
+    private mutating func make(_ statement: ScriptStatement, number: Int) -> Line {
+        switch statement {
+        case let .peek(target, .offset(offset), 1, false, false):
+            return Line(number: number, kind: .peek, index: targetIndex(target), offset: offset)
+        case let .poke(target, .value(.offset(offset), value, mask), verify):
+            // Without a mask every bit is written: the width's mask means the same, with no read.
+            return Line(number: number, kind: verify ? .pokeVerify : .poke, index: targetIndex(target), offset: offset,
+                        value: value, mask: mask ?? target.width.mask)
+        default:
+            statements.append(statement)
+            return Line(number: number, kind: .statement, index: statements.count - 1)
+        }
+    }
+
+    private mutating func targetIndex(_ target: RegisterTarget) -> Int {
+        let key = TargetKey(device: target.device.text, bar: target.bar, width: target.explicitWidth,
+                            writeCombining: target.writeCombining)
+        if let known = targetIndexes[key] { return known }
+        targets.append(target)
+        targetIndexes[key] = targets.count - 1
+        return targets.count - 1
     }
 
     /// Whitespace-separated words, up to a word starting with `#`.

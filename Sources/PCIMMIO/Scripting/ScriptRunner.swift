@@ -1,18 +1,43 @@
 /// Runs a parsed script in one session: devices resolved once, windows kept open, each
-/// distinct line planned (checked against its BAR) once.
+/// line checked against its BAR before any line runs.
+///
+/// What it remembers is bounded: plain accesses are checked with a bounded set of the
+/// (target, offset) pairs already seen and use the last window of their target, so a
+/// million distinct peeks cost no memory beyond their 40-byte lines.
 public final class ScriptRunner {
-    public let script: Script
+    public private(set) var script: Script
     public let session: RegisterSession
-    private var plans: [Int: AccessPlan] = [:]
-    private var pokes: [Int: Poke] = [:]
-    private var windows: [Int: RegisterWindow] = [:]
+    /// Plans (and pokes) of statements, made when a statement is checked.
+    private var prepared = BoundedCache<Int, Prepared>()
+    private var statementWindows = BoundedCache<Int, RegisterWindow>()
+    /// Plain accesses already checked against their BAR.
+    private var checkedAccesses = BoundedCache<AccessKey, Bool>()
+    /// Per target, the window its last read (even index) and write (odd index) went through.
+    private var targetWindows: [RegisterWindow?] = []
+    /// The last access checked: runs of identical lines skip even the hash.
+    private var lastChecked: AccessKey?
+    /// Every line passed check(): running needs no second look.
+    private var checkedUpFront = false
     private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
     private let flushEachLine: Bool
 
-    public init(script: Script, session: RegisterSession) {
+    private struct Prepared {
+        let plan: AccessPlan?
+        let poke: Poke?
+    }
+
+    private struct AccessKey: Hashable {
+        let target: UInt32
+        let offset: UInt64
+        let write: Bool
+    }
+
+    /// `flushEachLine` (run --line-buffered) flushes the output after every line even when
+    /// it is not a terminal.
+    public init(script: Script, session: RegisterSession, flushEachLine: Bool = false) {
         self.script = script
         self.session = session
-        flushEachLine = session.output.isTerminal
+        self.flushEachLine = flushEachLine || session.output.isTerminal
     }
 
     deinit { scratch.deallocate() }
@@ -21,17 +46,10 @@ public final class ScriptRunner {
     /// alignment, width, resource files); no resource file is opened.
     public func check() -> [PCIMMIOError] {
         var failures: [PCIMMIOError] = []
-        var checked: [Int: PCIMMIOError?] = [:]
         for line in script.lines {
-            if checked[line.statement] == nil {
-                do throws(PCIMMIOError) {
-                    _ = try plan(line.statement)
-                    checked[line.statement] = .some(nil)
-                } catch {
-                    checked[line.statement] = .some(error)
-                }
-            }
-            if case let .some(.some(error)) = checked[line.statement] {
+            do throws(PCIMMIOError) {
+                try check(line)
+            } catch {
                 failures.append(.inScript(file: script.name, line: line.number, error))
             }
         }
@@ -46,11 +64,12 @@ public final class ScriptRunner {
         if !keepGoing {
             let problems = check()
             if !problems.isEmpty { return problems }
+            checkedUpFront = true
         }
         var failures: [PCIMMIOError] = []
         for line in script.lines {
             do throws(PCIMMIOError) {
-                try execute(line.statement)
+                try execute(line)
                 if flushEachLine { try session.output.flush() }
             } catch {
                 failures.append(.inScript(file: script.name, line: line.number, error))
@@ -61,61 +80,163 @@ public final class ScriptRunner {
         return failures
     }
 
+    /// `run --line-buffered`: each line is parsed, checked and run as it arrives, and its
+    /// output flushed before the next one is read, so a co-process can send a line and read
+    /// the answer. A line cannot be checked before it is written: a wrong one stops the
+    /// script there (or, with `keepGoing`, is reported and skipped).
+    public func runLines(from input: inout LineReader, keepGoing: Bool = false) -> [PCIMMIOError] {
+        var failures: [PCIMMIOError] = []
+        var number = 0
+        while true {
+            let raw: ArraySlice<UInt8>
+            do throws(PCIMMIOError) {
+                guard let next = try input.next() else { break }
+                raw = next
+            } catch {
+                failures.append(error)
+                break
+            }
+            number += 1
+            do throws(PCIMMIOError) {
+                guard let line = try script.parse(raw, number: number) else { continue }
+                do throws(PCIMMIOError) {
+                    try check(line)
+                    try execute(line)
+                } catch {
+                    throw .inScript(file: script.name, line: number, error)
+                }
+            } catch {
+                failures.append(error)
+                if !keepGoing { break }
+            }
+            do throws(PCIMMIOError) { try session.output.flush() } catch { failures.append(error); break }
+        }
+        try? session.output.flush()
+        return failures
+    }
+
+    private func check(_ line: Script.Line) throws(PCIMMIOError) {
+        if let statement = line.statement {
+            _ = try prepare(statement)
+        } else {
+            _ = try checkedPlan(line)
+        }
+    }
+
+    /// A plain access checked against its BAR: nil when it was already, else its plan.
+    private func checkedPlan(_ line: Script.Line) throws(PCIMMIOError) -> AccessPlan? {
+        let key = AccessKey(target: line.index, offset: line.offset, write: line.kind != .peek)
+        if key == lastChecked || checkedUpFront || checkedAccesses[key] != nil { return nil }
+        let target = script.targets[Int(line.index)]
+        let plan = try session.plan(target, ResolvedRegister(offset: line.offset, width: target.width, definition: nil),
+                                    mode: key.write ? .write : .read)
+        checkedAccesses[key] = true
+        lastChecked = key
+        return plan
+    }
+
+    /// The window for a plain access: its target's last one when it covers the register,
+    /// else the session's (which maps the whole BAR once a second place in it is needed).
+    private func window(_ line: Script.Line) throws(PCIMMIOError) -> RegisterWindow {
+        let slot = Int(line.index) * 2 + (line.kind == .peek ? 0 : 1)
+        if slot >= targetWindows.count { targetWindows += Array(repeating: nil, count: slot + 1 - targetWindows.count) }
+        let width = UInt64(script.targets[Int(line.index)].width.bytes)
+        var plan = try checkedPlan(line)
+        if plan == nil, let window = targetWindows[slot],
+           window.region.lowerBound <= line.offset, line.offset + width <= window.region.upperBound {
+            return window
+        }
+        if plan == nil {
+            let target = script.targets[Int(line.index)]
+            plan = try session.plan(target, ResolvedRegister(offset: line.offset, width: target.width, definition: nil),
+                                    mode: line.kind == .peek ? .read : .write)
+        }
+        let window = try session.window(for: plan!)
+        targetWindows[slot] = window
+        return window
+    }
+
     /// The statement checked against its device: resolved names, bounds, alignment, width.
-    private func plan(_ index: Int) throws(PCIMMIOError) -> AccessPlan? {
-        if let known = plans[index] { return known }
-        let plan: AccessPlan
+    private func prepare(_ index: Int) throws(PCIMMIOError) -> Prepared {
+        if let known = prepared[index] { return known }
+        var plan: AccessPlan?
+        var poke: Poke?
         switch script.statements[index] {
         case let .peek(target, reference, count, _, decode):
             plan = try session.plan(target, session.resolve(target, reference), count: count, mode: .read)
             if decode { _ = try session.map(for: target) }
         case let .poke(target, request, verify):
-            let (register, poke) = try session.resolve(target, request, verify: verify)
+            let (register, checked) = try session.resolve(target, request, verify: verify)
             if case let .values(_, values) = request {
                 // Several registers: written by the session's pokeValues.
                 _ = try session.plan(target, register, count: values.count, mode: .write)
-                return nil
+                break
             }
             plan = try session.plan(target, register, mode: .write)
-            pokes[index] = poke
+            poke = checked
         case let .dump(target, region, _, decode, _):
-            guard !decode else {
+            if decode {
                 // A decoded dump reads the map's registers, each at its own width.
                 _ = try session.map(for: target)
                 _ = try session.registerRegion(target, region)
-                return nil
+            } else {
+                plan = try session.plan(target, region: region)
             }
-            plan = try session.plan(target, region: region)
         case let .wait(target, request, _, _):
             plan = try session.plan(target, session.resolve(target, request).0, mode: .read)
         case let .load(target, offset, bytes, _, _):
             _ = try session.plan(target, ResolvedRegister(offset: offset, width: target.width, definition: nil),
                                  count: bytes.count / target.width.bytes, mode: .write)
-            return nil
         case let .fill(target, region, _, _, _):
             _ = try session.plan(target, region: region, mode: .write)
-            return nil
-        case .sleep, .echo: return nil
+        case .sleep, .echo: break
         }
-        plans[index] = plan
-        return plan
+        let made = Prepared(plan: plan, poke: poke)
+        prepared[index] = made
+        return made
     }
 
-    private func window(_ index: Int, _ plan: AccessPlan) throws(PCIMMIOError) -> RegisterWindow {
-        if let open = windows[index] { return open }
+    private func window(statement index: Int, _ plan: AccessPlan) throws(PCIMMIOError) -> RegisterWindow {
+        if let open = statementWindows[index] { return open }
         let window = try session.window(for: plan)
-        windows[index] = window
+        statementWindows[index] = window
         return window
     }
 
-    private func execute(_ index: Int) throws(PCIMMIOError) {
+    private func execute(_ line: Script.Line) throws(PCIMMIOError) {
         let output = session.output
+        guard let index = line.statement else {
+            // A plain access: most lines of a long script.
+            let target = script.targets[Int(line.index)]
+            let width = target.width
+            let window = try window(line)
+            if line.kind == .peek {
+                let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<width.bytes])
+                if session.checkErrors {
+                    try session.checkingErrors("peek", target) { () throws(PCIMMIOError) in try window.read(width, at: line.offset, into: bytes) }
+                } else {
+                    try window.read(width, at: line.offset, into: bytes)
+                }
+                let value = registerValue(UnsafeRawBufferPointer(bytes), at: 0, width: width)
+                if value == width.mask {
+                    // Rare: the plan only names the device and BAR for the note.
+                    let plan = try session.plan(target, ResolvedRegister(offset: line.offset, width: width, definition: nil), mode: .read)
+                    session.noteIfAllOnes(plan, offset: line.offset, value: value)
+                }
+                try output.writeRegister(value, width: width)
+            } else {
+                let poke = try Poke(width: width, value: line.value, mask: line.mask, verify: line.kind == .pokeVerify)
+                try session.checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: line.offset) }
+            }
+            try session.throwRaisedErrors()
+            return
+        }
         switch script.statements[index] {
         case let .peek(target, reference, count, json, decode):
-            if count == 1 && !json && !decode, let plan = try plan(index) {
-                // The common line: one register, formatted straight into the output buffer.
+            if count == 1 && !json && !decode, let plan = try prepare(index).plan {
+                // One named register, formatted straight into the output buffer.
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<plan.width.bytes])
-                let window = try window(index, plan)
+                let window = try window(statement: index, plan)
                 if session.checkErrors {
                     try session.checkingErrors("peek", target) { () throws(PCIMMIOError) in try window.read(plan.width, at: plan.offset, into: bytes) }
                 } else {
@@ -129,10 +250,11 @@ public final class ScriptRunner {
                 try session.peek(target, reference, count: count, json: json, decode: decode)
             }
         case let .poke(target, request, verify):
-            guard let plan = try plan(index), let poke = pokes[index] else {
+            let prepared = try prepare(index)
+            guard let plan = prepared.plan, let poke = prepared.poke else {
                 return try session.poke(target, request, verify: verify)
             }
-            let window = try window(index, plan)
+            let window = try window(statement: index, plan)
             try session.checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: plan.offset) }
             try session.throwRaisedErrors()
         case let .dump(target, region, format, decode, includeSideEffects):

@@ -1,0 +1,62 @@
+import PCIMMIO
+
+/// One block of registers as an importer read it: an IP-XACT `addressBlock` or a CMSIS-SVD
+/// `peripheral`. Each becomes one BAR of the map. Registers carry the XML line they came
+/// from (their `bar` is filled in when the block is given one).
+public struct ImportedBlock: Sendable {
+    public let name: String
+    public let line: Int
+    /// Where the block sits in its address space (SVD `baseAddress`, IP-XACT `baseAddress`).
+    public let base: UInt64?
+    public var registers: [RegisterDefinition]
+}
+
+/// Something the importer could not represent, at its line; `dropped` says what
+/// `--keep-going` leaves out of the map because of it.
+public struct ImportProblem: Sendable, Equatable, CustomStringConvertible {
+    public let line: Int
+    public let message: String
+    public let dropped: String
+
+    public var description: String { "\(line): \(message)" }
+}
+
+/// What an importer read: the component's or device's name, its blocks, its problems.
+public struct ImportedDocument: Sendable {
+    public var name: String?
+    public var blocks: [ImportedBlock] = []
+    public var problems: [ImportProblem] = []
+
+    mutating func problem(_ element: XMLElement, _ message: String, dropped: String) {
+        problem(element, message, dropping: dropped)
+    }
+
+    mutating func problem(_ element: XMLElement, _ message: String, dropping dropped: String) {
+        problems.append(ImportProblem(line: element.line, message: message, dropped: dropped))
+    }
+}
+
+/// The access words both formats use (IP-XACT `access`, SVD `access`).
+enum ImportedAccess {
+    static func parse(_ text: String) -> RegisterAccess? {
+        switch text {
+        case "read-write", "read-writeOnce": return .rw
+        case "read-only": return .ro
+        case "write-only", "writeOnce": return .wo
+        default: return nil
+        }
+    }
+
+    static let known = "read-write, read-only, write-only, writeOnce, read-writeOnce"
+
+    /// A register's access from its fields' when it gives none: a read with side effects in
+    /// any field makes reading the register one.
+    static func ofRegister(declared: RegisterAccess?, fields: [RegisterField]) -> RegisterAccess {
+        if fields.contains(where: { $0.access == .rc }) { return .rc }
+        if let declared { return declared }
+        let accesses = Set(fields.compactMap(\.access))
+        if accesses == [.ro] { return .ro }
+        if accesses == [.wo] { return .wo }
+        return .rw
+    }
+}

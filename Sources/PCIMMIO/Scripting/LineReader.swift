@@ -1,0 +1,45 @@
+import Glibc
+
+/// Lines of a file or of standard input, read as they arrive: `run --line-buffered` answers
+/// each line before the next is written, so it must not wait for a buffer to fill.
+public struct LineReader {
+    private let descriptor: Int32
+    private let path: String
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var atEnd = false
+
+    /// `-` is standard input.
+    public init(path: String) throws(PCIMMIOError) {
+        self.path = path
+        descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .system(call: "open", path: path, errno: errno) }
+    }
+
+    public func close() { if path != "-" { _ = Glibc.close(descriptor) } }
+
+    /// The next line without its newline; nil at the end. A last line without a newline counts.
+    public mutating func next() throws(PCIMMIOError) -> ArraySlice<UInt8>? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                defer { start = newline + 1 }
+                return buffer[start..<newline]
+            }
+            if atEnd {
+                guard start < buffer.count else { return nil }
+                defer { start = buffer.count }
+                return buffer[start...]
+            }
+            // Keep only the unfinished line, then read whatever the writer has sent so far.
+            buffer.removeSubrange(0..<start)
+            start = 0
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw .system(call: "read", path: path, errno: errno)
+            }
+            if got == 0 { atEnd = true } else { buffer.append(contentsOf: chunk[0..<got]) }
+        }
+    }
+}
