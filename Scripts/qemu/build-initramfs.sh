@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Build the initramfs for the QEMU end-to-end suite.
 #
-# Usage: Scripts/qemu/build-initramfs.sh PCIMMIO_BINARY OUT.cpio.gz
+# Usage: Scripts/qemu/build-initramfs.sh [--modules DIR] [--hyperfine] PCIMMIO_BINARY OUT.cpio.gz
+#   --modules DIR  DIR = lib/modules/<version> as Scripts/qemu/fetch-kernel.sh --print-modules
+#                  prints it: the modules named in DIR/vfio-modules.order go to the same paths
+#                  under /lib/modules/<version>/ (byte for byte: they are signed), and the
+#                  order file with them (the guest insmods them in that order).
+#   --hyperfine    also /usr/bin/hyperfine (+ libs), for Scripts/bench/vfio.
 #
 # Contents:
 #   /bin/busybox (static) + applet symlinks
@@ -12,14 +17,29 @@
 #   /tests/                 everything in Tests/QEMU/guest/ (run-tests.sh is the entry)
 #   /tests/capture-sysfs.sh Scripts/capture-sysfs.sh when present
 #   /maps/*.json            the register maps of Maps/ (for --map / PCIMMIO_MAPS)
-#   /init                   mounts proc/sys/devtmpfs, runs /tests/run-tests.sh,
-#                           prints its console output between
+#   /usr/bin/strace         (when installed) for "nothing was opened" checks
+#   /usr/bin/vfio-tool      Tests/QEMU/vfio-tool.c built with `cc -static` (the VFIO oracle;
+#                           missing, with a note, when no C compiler/static libc is there)
+#   /lib/modules/<version>/ with --modules: the VFIO modules
+#   /init                   mounts proc/sys/devtmpfs, runs /tests/run-tests.sh (or
+#                           /tests/run-tests-NAME.sh when the kernel command line has
+#                           pcimmio.suite=NAME), prints its console output between
 #                           === PCIMMIO-GUEST-BEGIN === / === PCIMMIO-GUEST-END rc=N ===
 #                           then powers off.
 set -euo pipefail
 
+MODULES="" HYPERFINE=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --modules) MODULES="$2"; shift 2 ;;
+        --hyperfine) HYPERFINE=1; shift ;;
+        --) shift; break ;;
+        -*) echo "build-initramfs: unknown option $1" >&2; exit 2 ;;
+        *) break ;;
+    esac
+done
 if [ $# -ne 2 ]; then
-    echo "usage: $0 PCIMMIO_BINARY OUT.cpio.gz" >&2
+    echo "usage: $0 [--modules DIR] [--hyperfine] PCIMMIO_BINARY OUT.cpio.gz" >&2
     exit 2
 fi
 BIN="$1"
@@ -84,6 +104,37 @@ add_binary "$BIN" /usr/bin/pcimmio
 add_binary "$(command -v lspci)" /usr/bin/lspci
 add_binary "$(command -v memtool)" /usr/bin/memtool
 copy_file /usr/share/misc/pci.ids /usr/share/misc/pci.ids
+# strace (optional): the guest checks that a refused /dev/mem access opened nothing
+if command -v strace >/dev/null; then
+    add_binary "$(command -v strace)" /usr/bin/strace
+else
+    log "note: strace not installed; the 'nothing opened' checks will fail"
+fi
+if [ "$HYPERFINE" = 1 ]; then
+    command -v hyperfine >/dev/null || { log "--hyperfine: hyperfine not installed"; exit 1; }
+    add_binary "$(command -v hyperfine)" /usr/bin/hyperfine
+fi
+
+# --- vfio-tool: the suite's own VFIO client (Tests/QEMU/vfio-tool.c) -------------
+CC="${CC:-cc}"
+if command -v "$CC" >/dev/null && "$CC" -static -O2 -o "$STAGE/usr/bin/vfio-tool" "$ROOT/Tests/QEMU/vfio-tool.c" 2> "$STAGE/cc.log"; then
+    rm -f "$STAGE/cc.log"
+else
+    log "note: could not build Tests/QEMU/vfio-tool.c with '$CC -static' (install gcc and libc6-dev); the VFIO fault and oracle tests will fail"
+    [ -f "$STAGE/cc.log" ] && sed 's/^/build-initramfs:   /' "$STAGE/cc.log" >&2
+    rm -f "$STAGE/cc.log" "$STAGE/usr/bin/vfio-tool"
+fi
+
+# --- kernel modules (VFIO) ---------------------------------------------------------
+if [ -n "$MODULES" ]; then
+    [ -f "$MODULES/vfio-modules.order" ] || { log "--modules $MODULES: no vfio-modules.order"; exit 1; }
+    mdest="/lib/modules/$(basename "$MODULES")"
+    while read -r m; do
+        [ -n "$m" ] || continue
+        copy_file "$MODULES/$m" "$mdest/$m"
+    done < "$MODULES/vfio-modules.order"
+    copy_file "$MODULES/vfio-modules.order" "$mdest/vfio-modules.order"
+fi
 
 # --- guest test files -------------------------------------------------------
 if [ -d "$GUEST_DIR" ]; then
@@ -116,15 +167,27 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 # Quiet kernel messages on the console while the tests run.
 echo 1 > /proc/sys/kernel/printk 2>/dev/null
 cd /tests
+suite=/tests/run-tests.sh
+for arg in $(cat /proc/cmdline); do
+    case "$arg" in
+        pcimmio.suite=*) suite="/tests/run-tests-${arg#pcimmio.suite=}.sh" ;;
+    esac
+done
 echo "=== PCIMMIO-GUEST-BEGIN ==="
-sh /tests/run-tests.sh
-rc=$?
+if [ -f "$suite" ]; then
+    sh "$suite"
+    rc=$?
+else
+    echo "guest: no such suite $suite"
+    rc=127
+fi
 echo "=== PCIMMIO-GUEST-END rc=$rc ==="
 sync
 poweroff -f

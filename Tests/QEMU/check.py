@@ -54,7 +54,10 @@ def extract_outbox(work: str) -> tuple[str | None, str]:
         pass
     if data is None:
         try:
-            text = open(os.path.join(work, "console.txt"), errors="replace").read()
+            p = os.path.join(work, "console.txt")
+            if not os.path.exists(p):  # run-vm.sh run by hand: console.log still has \r\n
+                p = os.path.join(work, "console.log")
+            text = open(p, errors="replace").read().replace("\r", "")
             m = re.search(r"=== PCIMMIO-OUTBOX-BASE64-BEGIN ===\n(.*?)=== PCIMMIO-OUTBOX-BASE64-END ===", text, re.S)
             if m:
                 data = base64.b64decode("".join(m.group(1).split()))
@@ -396,6 +399,7 @@ class Suite:
         self.io_checks()
         self.error_checks()
         self.scripting_checks()
+        self.phys_checks()
         self.sysfs_capture_checks()
 
     def scripting_checks(self):
@@ -983,6 +987,192 @@ class Suite:
         c("error: -w 12 is rejected without any access", err, "err_bad_width")
 
     # ------------------------------------------------------------------------------
+    def phys_checks(self):
+        """/dev/mem: `phys ADDRESS` in place of DEVICE BAR OFFSET (issue 8)."""
+        c = self.check
+        E0 = lambda: self.base(EDU, 0)  # noqa: E731
+        V4 = lambda: self.base(VIRTIO, 4)  # noqa: E731
+        N0 = lambda: self.base(NVME, 0)  # noqa: E731
+
+        def peek(test, width, addr_fn, expect=None, same_as=None):
+            v = self.peek1(test, width)
+            got = self.expect_accesses(test, [("r", addr_fn(), width // 8)])
+            if got[0].value != v:
+                raise Fail(f"printed {v:#x}, the device returned {got[0].value:#x}")
+            if expect is not None and v != expect:
+                raise Fail(f"read {v:#x}, expected {expect:#x}")
+            if same_as is not None:
+                other = self.peek1(same_as, width)
+                if other != v:
+                    raise Fail(f"read {v:#x}, the sysfs path ({same_as}) read {other:#x}")
+        c("phys: peek phys EDU0 = 0x010000ed, one 4-byte read at edu's physical address", peek,
+          "phys_peek_id", 32, E0, 0x010000ED, "edu_id_peek")
+        c("phys: peek phys -w 8 (virtio device_status) = one 1-byte read", peek,
+          "phys_peek_w8", 8, lambda: V4() + 0x14)
+        c("phys: peek phys -w 16 (virtio num_queues) = one 2-byte read of 1, = the sysfs path", peek,
+          "phys_peek_w16", 16, lambda: V4() + 0x12, 1, "width16")
+        c("phys: peek phys -w 64 (nvme CAP) = one 8-byte read, = the sysfs path", peek,
+          "phys_peek_w64", 64, N0, None, "width64")
+
+        def edu_w16():
+            v = self.peek1("phys_peek_edu_w16", 16)
+            self.expect_accesses("phys_peek_edu_w16", [])
+            if v != 0:
+                raise Fail(f"read {v:#06x}; edu rejects 2-byte accesses (they read 0, see the oracle)")
+        c("phys: peek phys -w 16 on edu behaves like memtool md -w: rejected by edu, reads 0, not traced", edu_w16)
+
+        def live():
+            self.need_rc0("phys_poke_live")
+            self.expect_accesses("phys_poke_live", [("w", E0() + 4, 4, 1)])
+            v = self.peek1("phys_peek_live", 32)
+            self.expect_accesses("phys_peek_live", [("r", E0() + 4, 4, 0xFFFFFFFE)])
+            if v != 0xFFFFFFFE:
+                raise Fail(f"peek phys read {v:#010x}, expected the inverse 0xfffffffe")
+            s = self.peek1("phys_peek_live_sysfs", 32)
+            m = self.memtool("phys_live_memtool", 4)[0]
+            if not v == s == m:
+                raise Fail(f"phys {v:#010x}, sysfs path {s:#010x}, memtool {m:#010x}")
+        c("phys: poke phys EDU0+4 0x1 = one 4-byte write; peek phys, the sysfs path and memtool read 0xfffffffe", live)
+
+        def verify_bad():
+            if self.rc("phys_verify_mismatch") == 0:
+                raise Fail("exit status 0 although edu reads back the inverse")
+            self.expect_accesses("phys_verify_mismatch", [("w", E0() + 4, 4, 1), ("r", E0() + 4, 4, 0xFFFFFFFE)])
+        c("phys: poke phys --verify on edu 0x04 fails: one write, one read", verify_bad)
+
+        def verify_ok():
+            self.need_rc0("phys_verify_ok")
+            self.expect_accesses("phys_verify_ok", [("w", V4() + 8, 4, 5), ("r", V4() + 8, 4, 5)])
+        c("phys: poke phys --verify on a read/write register succeeds: one write, one read", verify_ok)
+
+        def w16():
+            self.need_rc0("phys_poke_w16")
+            self.expect_accesses("phys_poke_w16", [("w", V4() + 0x16, 2, 0)])
+        c("phys: poke phys -w 16 = one 2-byte write", w16)
+
+        def dump():
+            self.need_rc0("phys_dump")
+            accs = self.expect_accesses("phys_dump", [("r", E0() + 4 * i, 4) for i in range(8)])
+            got = parse_hexdump(self.text("phys_dump"), 4, 8)
+            dev = [a.value for a in accs]
+            sysfs = parse_hexdump(self.text("phys_dump_sysfs"), 4, 8)
+            mt = self.memtool("phys_dump_memtool", 4)[:8]
+            if got != dev:
+                raise Fail(f"dump shows {[hex(x) for x in got]}, the device returned {[hex(x) for x in dev]}")
+            if not got == sysfs == mt:
+                raise Fail(f"phys {[hex(x) for x in got]}, sysfs path {[hex(x) for x in sysfs]}, memtool {[hex(x) for x in mt]}")
+        c("phys: dump phys EDU0+0x20 = exactly 8 4-byte reads; = dump via sysfs = memtool md -l", dump)
+
+        def wait():
+            self.need_rc0("phys_wait_poke")
+            self.expect_accesses("phys_wait_poke", [("w", E0() + 8, 4, 4)])
+            self.need_rc0("phys_wait")
+            got = self.dev("phys_wait")
+            if not got or any((a.op, a.addr, a.size) != ("r", E0() + 0x20, 4) for a in got):
+                raise Fail(f"expected only 4-byte reads of EDU0+0x20, trace: {'; '.join(map(str, got[:4])) or 'nothing'}")
+            if got[-1].value & 1:
+                raise Fail(f"stopped at {got[-1].value:#x} (bit 0 still set)")
+            v = self.peek1("phys_wait", 32)
+            if v != got[-1].value:
+                raise Fail(f"printed {v:#x}, last read {got[-1].value:#x}")
+            f = self.peek1("phys_wait_peek", 32)
+            if f != 24:
+                raise Fail(f"factorial register {f:#x} after the wait, expected 4! = 0x18")
+        c("phys: wait phys EDU0+0x20 --mask 1 --value 0 = only 4-byte reads of STATUS, then 4! is there", wait)
+
+        def run():
+            self.need_rc0("phys_run")
+            out = self.text("phys_run").split()
+            if not out or out[0] != "0x010000ed" or out[-1] != "0x00000006":
+                raise Fail(f"output {out!r}, expected 0x010000ed first and 3! = 0x00000006 last")
+            got = self.dev("phys_run")
+            want_first = [("r", E0(), 4), ("w", E0() + 8, 4)]
+            if [(a.op, a.addr, a.size) for a in got[:2]] != want_first or got[1].value != 3:
+                raise Fail(f"first accesses {'; '.join(map(str, got[:2]))}")
+            if (got[-1].op, got[-1].addr, got[-1].size, got[-1].value) != ("r", E0() + 8, 4, 6):
+                raise Fail(f"last access {got[-1]}, expected a 4-byte read of 6 at EDU0+8")
+            mid = [a for a in got[2:-1] if (a.op, a.addr, a.size) != ("r", E0() + 0x20, 4)]
+            if mid or len(got) < 4:
+                raise Fail(f"between poke and peek expected only STATUS reads: {'; '.join(map(str, got[2:-1][:4]))}")
+        c("phys: run script with phys lines (peek, poke, wait, peek) = those accesses, 3! printed", run)
+
+        def trace():
+            v = self.peek1("phys_trace", 32)
+            if v != 0x010000ED:
+                raise Fail(f"read {v:#010x}")
+            self.expect_accesses("phys_trace", [("r", E0(), 4, 0x010000ED)])
+            p = os.path.join(self.out, "t", "phys_trace.log")
+            lines = [ln for ln in open(p).read().splitlines() if ln.strip()] if os.path.exists(p) else []
+            if not lines:
+                raise Fail("--trace file missing or empty")
+            for ln in lines:
+                d = json.loads(ln)
+                if d.get("via") != "devmem":
+                    raise Fail(f'trace line without "via":"devmem": {ln}')
+        c('phys: --trace lines carry "via":"devmem"', trace)
+
+        def ram():
+            rc = self.rc("phys_ram")
+            if rc == 0:
+                raise Fail("peek phys 0x100000 (System RAM) exited 0")
+            err = self.text("phys_ram", "err")
+            if "System RAM" not in err:
+                raise Fail(f"stderr does not name the System RAM entry: {err.strip()[:200]!r}")
+            self.expect_accesses("phys_ram", [])
+        c("phys: peek phys 0x100000 (System RAM) is refused, naming \"System RAM\", no access", ram)
+
+        def ram_opened():
+            if "phys_ram_strace" not in self.res.cases:
+                raise Fail("strace was not in the initramfs (install strace on the host)")
+            p = os.path.join(self.out, "t", "phys_ram_strace.log")
+            log = open(p).read() if os.path.exists(p) else ""
+            if not log:
+                raise Fail("no strace log")
+            if self.rc("phys_ram_strace") == 0:
+                raise Fail("exit status 0 under strace")
+            if "System RAM" not in self.text("phys_ram_strace", "err"):
+                raise Fail("under strace the refusal does not name System RAM either")
+            opened = [ln for ln in log.splitlines() if "/dev/mem" in ln]
+            if opened:
+                raise Fail(f"/dev/mem was opened: {opened[0].strip()}")
+        c("phys: the System RAM refusal happens before /dev/mem is opened (strace)", ram_opened)
+
+        def one_line(test, *words):
+            rc = self.rc(test)
+            if rc == 0:
+                raise Fail(f"`{self.res.cmds.get(test)}` exited 0")
+            err = [ln for ln in self.text(test, "err").splitlines() if ln.strip()]
+            if len(err) != 1:
+                raise Fail(f"expected one line on stderr, got {len(err)}: {err[:3]}")
+            for w in words:
+                alts = w if isinstance(w, tuple) else (w,)
+                if not any(a in err[0] for a in alts):
+                    raise Fail(f"the message does not name {' or '.join(map(repr, alts))}: {err[0]!r}")
+            self.expect_accesses(test, [])
+
+        c("error: --via vfio in a boot without IOMMU or vfio-pci: one line naming vfio, no access",
+          one_line, "err_vfio_no_iommu", "vfio")
+
+        def unchanged(test):
+            self.need_rc0(test)
+            st = self.text(test).strip()
+            if st not in ("driver= override=(null)", "driver= override="):
+                raise Fail(f"afterwards: {st}")
+
+        def bind_no_module():
+            one_line("err_bind_no_module", "vfio-pci", ("modprobe", "module"))
+            unchanged("err_bind_no_module_state")
+        c("bind vfio-pci without the module loaded: one line saying to load it (modprobe), nothing written",
+          bind_no_module)
+
+        def bind_no_iommu():
+            self.need_rc0("vfio_modules_no_iommu")
+            one_line("err_bind_no_iommu", "intel_iommu=on")
+            unchanged("err_bind_no_iommu_state")
+        c("bind vfio-pci without an IOMMU (modules loaded): one line naming intel_iommu=on, nothing written",
+          bind_no_iommu)
+
+    # ------------------------------------------------------------------------------
     def sysfs_capture_checks(self):
         c = self.check
         tree = os.path.join(self.out, "sysfs-capture")
@@ -1046,6 +1236,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--boot-seconds", type=float)
     ap.add_argument("--start-time", type=float)
     ap.add_argument("--max-seconds", type=float, default=300.0)
+    ap.add_argument("--vfio-workdir", help="work directory of the second (VFIO, lockdown) boot: check it too")
+    ap.add_argument("--vfio-boot-seconds", type=float)
     args = ap.parse_args(argv)
     if args.make_ivshmem:
         with open(args.make_ivshmem, "wb") as f:
@@ -1068,6 +1260,9 @@ def main(argv: list[str]) -> int:
     suite = Suite(args.workdir, out, args.pcimmio)
     suite.passed, suite.failed = passed, failed
     suite.run(how)
+    if args.vfio_workdir:
+        import check_vfio  # here, not at the top: it imports names from this module
+        suite.passed, suite.failed = check_vfio.run(args.vfio_workdir, args.pcimmio, suite.passed, suite.failed)
 
     times = sorted(suite.res.times.items(), key=lambda kv: -kv[1])
     if times:
@@ -1076,6 +1271,8 @@ def main(argv: list[str]) -> int:
               + ", ".join(f"{n} {t:.2f}s" for n, t in times[:3]))
     if args.boot_seconds is not None:
         print(f"# VM boot-to-poweroff: {args.boot_seconds:.1f} s")
+    if args.vfio_boot_seconds is not None:
+        print(f"# VFIO VM boot-to-poweroff: {args.vfio_boot_seconds:.1f} s")
     if args.start_time:
         total = time.time() - args.start_time
         print(f"# suite time so far: {total:.1f} s")

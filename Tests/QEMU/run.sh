@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # pcimmio end-to-end suite: boots a Debian 6.1 kernel under QEMU (q35, TCG)
-# with emulated PCI devices ONCE, runs pcimmio + oracles (lspci, memtool, dd)
-# in the guest, then checks everything on the host.
+# with emulated PCI devices, runs pcimmio + oracles (lspci, memtool, dd)
+# in the guest, then checks everything on the host. Two boots, run at the same
+# time (one vCPU each):
+#   main  the device set of Tests/QEMU/README.md, guest/run-tests.sh
+#   vfio  intel-iommu + intel_iommu=on lockdown=integrity, the VFIO modules,
+#         guest/run-tests-vfio.sh (work directory $WORK/vfio)
 #
 # Usage: Tests/QEMU/run.sh
 # Environment:
@@ -12,6 +16,7 @@
 #   PCIMMIO_QEMU_OUT   work directory for this run (default: a new /tmp/pcimmio-qemu.XXXXXX,
 #                      removed after a passing run unless PCIMMIO_QEMU_KEEP=1)
 #   PCIMMIO_VM_TIMEOUT seconds before the VM is killed (default 150)
+#   PCIMMIO_QEMU_SERIAL=1  boot the VFIO guest after the main one instead of beside it
 # Output: "ok - NAME" / "not ok - NAME: REASON" lines, then exactly one
 # "N passed, N failed" line; exit status 1 if anything failed.
 set -uo pipefail
@@ -97,14 +102,20 @@ cp "$BIN" "$WORK/pcimmio" && BIN="$WORK/pcimmio"
 log "pcimmio binary: $BIN (copied from ${PCIMMIO_BIN:-the build})"
 
 # ---- kernel + initramfs -------------------------------------------------------------
-if KERNEL=$("$QS/fetch-kernel.sh" 2> "$WORK/fetch-kernel.log"); then
-    ok "vm: kernel $(basename "$KERNEL")"
+if KERNEL=$("$QS/fetch-kernel.sh" 2> "$WORK/fetch-kernel.log") &&
+    MODULES=$("$QS/fetch-kernel.sh" --print-modules 2>> "$WORK/fetch-kernel.log"); then
+    ok "vm: kernel $(basename "$KERNEL") with the VFIO modules"
 else
     sed 's/^/# /' "$WORK/fetch-kernel.log"
     notok "vm: kernel" "could not fetch a Debian 6.1 kernel (see $WORK/fetch-kernel.log)"
     finish
 fi
-if "$QS/build-initramfs.sh" "$BIN" "$WORK/initramfs.cpio.gz" 2> "$WORK/build-initramfs.log"; then
+# vfio-tool (Tests/QEMU/vfio-tool.c) is built with cc -static: gcc and libc6-dev
+if ! command -v cc >/dev/null || [ ! -e /usr/lib/x86_64-linux-gnu/libc.a ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc libc6-dev >> "$WORK/apt.log" 2>&1 ||
+        log "installing gcc/libc6-dev failed (see $WORK/apt.log)"
+fi
+if "$QS/build-initramfs.sh" --modules "$MODULES" "$BIN" "$WORK/initramfs.cpio.gz" 2> "$WORK/build-initramfs.log"; then
     ok "vm: initramfs ($(du -h "$WORK/initramfs.cpio.gz" | cut -f1))"
 else
     sed 's/^/# /' "$WORK/build-initramfs.log"
@@ -116,12 +127,29 @@ fi
 python3 "$HERE/check.py" --make-ivshmem "$WORK/ivshmem.bin"
 cp "$WORK/ivshmem.bin" "$WORK/ivshmem.initial"
 
-# ---- boot once -----------------------------------------------------------------------------
+# ---- the VFIO boot (beside the main one) ----------------------------------------------------
+VW="$WORK/vfio"
+mkdir -p "$VW"
+vfio_boot() {
+    local t
+    t=$(date +%s.%N)
+    "$QS/run-vm.sh" --profile vfio --kernel "$KERNEL" --initrd "$WORK/initramfs.cpio.gz" --workdir "$VW" \
+        --timeout "${PCIMMIO_VM_TIMEOUT:-150}" > "$VW/run-vm.log" 2>&1
+    echo "$? $(elapsed "$t")" > "$VW/boot.status"
+}
+VPID=""
+if [ -z "${PCIMMIO_QEMU_SERIAL:-}" ]; then
+    vfio_boot &
+    VPID=$!
+fi
+
+# ---- the main boot -----------------------------------------------------------------------------
 tb=$(date +%s.%N)
 "$QS/run-vm.sh" --kernel "$KERNEL" --initrd "$WORK/initramfs.cpio.gz" --workdir "$WORK" \
     --ivshmem "$WORK/ivshmem.bin" --outbox "$WORK/outbox.bin" --timeout "${PCIMMIO_VM_TIMEOUT:-150}"
 vmrc=$?
 BOOT_S=$(elapsed "$tb")
+if [ -n "$VPID" ]; then wait "$VPID"; else vfio_boot; fi
 tr -d '\r' < "$WORK/console.log" > "$WORK/console.txt" 2>/dev/null || true
 if [ "$vmrc" -ne 0 ]; then
     tail -n 40 "$WORK/console.txt" | sed 's/^/# /'
@@ -146,9 +174,28 @@ else
     notok "vm: guest script" "exit status $grc"
 fi
 
+# ---- the VFIO boot's result ------------------------------------------------------------------
+read -r vrc VBOOT_S < "$VW/boot.status" 2>/dev/null || { vrc=1; VBOOT_S=0; }
+tr -d '\r' < "$VW/console.log" > "$VW/console.txt" 2>/dev/null || true
+vend=$(grep -a -o '=== PCIMMIO-GUEST-END rc=[0-9]* ===' "$VW/console.txt" 2>/dev/null | tail -n1)
+if [ "$vrc" = 0 ] && [ -n "$vend" ] && [ "$(echo "$vend" | sed 's/.*rc=\([0-9]*\).*/\1/')" = 0 ]; then
+    ok "vm: VFIO boot (intel-iommu, lockdown=integrity), guest tests, poweroff in $VBOOT_S s"
+else
+    tail -n 20 "$VW/console.txt" 2>/dev/null | sed 's/^/# vfio: /'
+    sed 's/^/# vfio: /' "$VW/run-vm.log" 2>/dev/null
+    if [ "$vrc" = 124 ] || [ "$vrc" = 137 ]; then
+        notok "vm: VFIO boot" "timed out after ${PCIMMIO_VM_TIMEOUT:-150} s"
+    elif [ -z "$vend" ]; then
+        notok "vm: VFIO boot" "qemu exited with status $vrc; the guest script did not finish"
+    else
+        notok "vm: VFIO boot" "guest script: $vend"
+    fi
+fi
+
 # ---- host checks ------------------------------------------------------------------------
 python3 "$HERE/check.py" --workdir "$WORK" --pcimmio "$BIN" \
-    --pre-passed "$PASSED" --pre-failed "$FAILED" --boot-seconds "$BOOT_S" --start-time "$T0"
+    --pre-passed "$PASSED" --pre-failed "$FAILED" --boot-seconds "$BOOT_S" --start-time "$T0" \
+    --vfio-workdir "$VW" --vfio-boot-seconds "$VBOOT_S"
 rc=$?
 # A passing run's own temporary directory (~60 MB) is removed; a failing one,
 # or one named with PCIMMIO_QEMU_OUT, is kept for inspection.

@@ -17,7 +17,12 @@ device rejects as invalid (e.g. 8/16-bit accesses to edu, which only accepts
 Markers: the guest reads edu BAR0 + MARKER_OFFSET + 4*k (32-bit) to say
 "marker k"; results.txt maps k to "begin NAME" / "end NAME". With one vCPU the
 trace is in guest program order, so test NAME's accesses are the lines
-strictly between its two marker reads.
+strictly between its two marker reads. A guest that cannot reach edu's BAR
+(the VFIO boot, under lockdown) names another scheme in results.txt:
+    info marker_region REGION   info marker_base 0xADDR   info marker_limit 0xADDR
+marker k is then one 4-byte read of REGION at marker_base + 4*k (< marker_limit);
+run-tests-vfio.sh reads the marker device's sysfs config at 0x800 + 4*k, which the
+kernel does through MMCONFIG ('pcie-mmcfg-mmio').
 
 CLI:
     tracelib.py TRACE --results RESULTS.txt --list            # tests and access counts
@@ -139,11 +144,18 @@ class Trace:
         # marker k -> index into self.accesses (first occurrence)
         self.marker_pos: dict[int, int] = {}
         self.marker_dupes: list[int] = []
-        if edu_base is not None:
+        region, lo, hi = MARKER_REGION, None, None
+        info = results.info if results is not None else {}
+        if "marker_region" in info and "marker_base" in info and "marker_limit" in info:
+            region = info["marker_region"][0]
+            lo, hi = int(info["marker_base"][0], 16), int(info["marker_limit"][0], 16)
+        elif edu_base is not None:
             lo = edu_base + MARKER_OFFSET
             hi = edu_base + 0x100000
+        self.marker_region, self.marker_lo, self.marker_hi = region, lo, hi
+        if lo is not None:
             for i, a in enumerate(accesses):
-                if a.op == "r" and a.size == 4 and a.name == MARKER_REGION and lo <= a.addr < hi and (a.addr - lo) % 4 == 0:
+                if a.op == "r" and a.size == 4 and a.name == region and lo <= a.addr < hi and (a.addr - lo) % 4 == 0:
                     k = (a.addr - lo) // 4
                     if k in self.marker_pos:
                         self.marker_dupes.append(k)

@@ -294,12 +294,64 @@ t run_runtime_error "$P" run $SCRIPTS/edu-runtime-error.run
 t run_keep_going "$P" run --keep-going $SCRIPTS/edu-error.run
 t run_syntax "$P" run $SCRIPTS/edu-syntax.run
 
+# ---- /dev/mem: `phys ADDRESS` (checked in check.py phys_checks) -------------------------
+# The same registers by physical address, next to the sysfs path and memtool.
+PE=$(hex $((EDU0)))
+t phys_peek_id "$P" peek phys "$PE"
+t phys_peek_w8 "$P" peek phys "$(hex $((VIRTIO4 + 0x14)))" -w 8
+t phys_peek_w16 "$P" peek phys "$(hex $((VIRTIO4 + 0x12)))" -w 16
+t phys_peek_w64 "$P" peek phys "$(hex $((NVME0)))" -w 64
+t phys_peek_edu_w16 "$P" peek phys "$(hex $((EDU0 + 4)))" -w 16
+t phys_poke_live "$P" poke phys "$(hex $((EDU0 + 4)))" 0x1
+t phys_peek_live "$P" peek phys "$(hex $((EDU0 + 4)))"
+t phys_peek_live_sysfs "$P" peek $EDU 0 0x4
+t phys_live_memtool memtool md -l "$(hex $((EDU0 + 4)))+4"
+t phys_verify_mismatch "$P" poke phys "$(hex $((EDU0 + 4)))" 0x1 --verify
+t phys_verify_ok "$P" poke phys "$(hex $((VIRTIO4 + 0x08)))" 0x5 --verify
+t phys_poke_w16 "$P" poke phys "$(hex $((VIRTIO4 + 0x16)))" 0x0 -w 16
+t phys_dump "$P" dump phys "$PE+0x20"
+t phys_dump_sysfs "$P" dump $EDU 0 0+0x20
+t phys_dump_memtool memtool md -l "$EDU0+0x20"
+t phys_wait_poke "$P" poke phys "$(hex $((EDU0 + 8)))" 0x4
+t phys_wait "$P" wait phys "$(hex $((EDU0 + 0x20)))" --mask 1 --value 0
+t phys_wait_peek "$P" peek $EDU 0 0x8
+printf 'peek phys %s\npoke phys %s 0x3\nwait phys %s --mask 1 --value 0\npeek phys %s\n' \
+    "$PE" "$(hex $((EDU0 + 8)))" "$(hex $((EDU0 + 0x20)))" "$(hex $((EDU0 + 8)))" > /tmp/phys.run
+t phys_run "$P" run /tmp/phys.run
+t phys_trace "$P" --trace "$T/phys_trace.log" peek phys "$PE"
+t phys_ram "$P" peek phys 0x100000
+if command -v strace > /dev/null; then
+    t phys_ram_strace strace -f -e trace=open,openat -o "$T/phys_ram_strace.log" "$P" peek phys 0x100000
+fi
+# no IOMMU, no vfio modules in this boot: --via vfio and bind must say what is missing
+t err_vfio_no_iommu "$P" peek $EDU 0 0x0 --via vfio
+
 # ---- sysfs capture ---------------------------------------------------------------
 if [ -f "$HERE/capture-sysfs.sh" ]; then
     t sysfs_capture sh "$HERE/capture-sysfs.sh" "$OUT/sysfs-capture"
 else
     echo "case sysfs_capture missing" >> "$RES"
 fi
+
+# ---- VFIO without an IOMMU (checked in check.py vfio_diagnosis_checks) --------------------
+# Last, after the sysfs capture: it loads the vfio modules into this boot.
+drvstate() {
+    drv=$(readlink "$SYS/$1/driver" 2> /dev/null)
+    echo "driver=${drv##*/} override=$(cat "$SYS/$1/driver_override" 2> /dev/null)"
+}
+load_modules() {
+    M=/lib/modules/$(uname -r)
+    [ -f "$M/vfio-modules.order" ] || { echo "no $M/vfio-modules.order" >&2; return 1; }
+    while read -r m; do
+        insmod "$M/$m" || { echo "insmod $m failed" >&2; return 1; }
+    done < "$M/vfio-modules.order"
+    ls /dev/vfio
+}
+t err_bind_no_module "$P" bind 00:02.0 vfio-pci
+t err_bind_no_module_state drvstate $EDU
+t vfio_modules_no_iommu load_modules
+t err_bind_no_iommu "$P" bind 00:02.0 vfio-pci
+t err_bind_no_iommu_state drvstate $EDU
 info end ok
 
 # ---- ship results to the host ------------------------------------------------------
