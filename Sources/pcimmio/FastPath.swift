@@ -14,14 +14,14 @@ enum FastPath {
         guard let name = arguments.first else { return nil }
         switch name {
         case "peek":
-            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--json", "--check-errors"], options: ["-w", "-n", "--sysfs", "--trace", "--via"]),
+            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--json", "--check-errors", "--big-endian"], options: ["-w", "-n", "--sysfs", "--trace", "--via"]),
                   parsed.positional.count == 3 else { return nil }
             return { () throws(PCIMMIOError) in
                 try PeekCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], count: parsed.options["-n"] ?? "1",
                                         json: parsed.flags.contains("--json"), decode: false)
             }
         case "poke":
-            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--verify", "--dry-run", "--check-errors"],
+            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--verify", "--dry-run", "--check-errors", "--big-endian"],
                                                   options: ["-w", "--mask", "--sysfs", "--trace", "--via"]),
                   parsed.positional.count == 4 else { return nil }
             return { () throws(PCIMMIOError) in
@@ -44,7 +44,7 @@ private extension CommandTokens {
     var target: RegisterTarget {
         get throws(PCIMMIOError) {
             try RegisterTarget(device: positional[0], bar: positional[1], width: options["-w"],
-                               writeCombining: flags.contains("--wc"), via: options["--via"])
+                               writeCombining: flags.contains("--wc"), via: options["--via"], bigEndian: flags.contains("--big-endian"))
         }
     }
 }

@@ -57,11 +57,14 @@ struct TargetOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Access path: sysfs (resourceN files), vfio (a device bound to vfio-pci) or devmem (/dev/mem at the BAR's address). Default: vfio for a device bound to vfio-pci, else sysfs.", valueName: "path"))
     var via: String?
 
+    @Flag(help: "The registers are big-endian: values are byte-swapped between the register and you (each access stays one load or store of the width).")
+    var bigEndian = false
+
     @Flag(help: "Read the device's error bits (STATUS, Express DevSta, AER) before and after, and fail naming any the access raised.")
     var checkErrors = false
 
     var target: RegisterTarget {
-        get throws(PCIMMIOError) { try RegisterTarget(device: device, bar: bar, width: width, writeCombining: wc, via: via) }
+        get throws(PCIMMIOError) { try RegisterTarget(device: device, bar: bar, width: width, writeCombining: wc, via: via, bigEndian: bigEndian) }
     }
 
     /// The global settings with this command's --check-errors.

@@ -15,7 +15,7 @@ extension RegisterSession {
         }
         let plan = try plan(target, ResolvedRegister(offset: offset, width: width, definition: nil),
                             count: bytes.count / width.bytes, mode: .write)
-        let window = try window(for: plan)
+        let window = try window(for: plan, target)
         try checkingErrors("load", target) { () throws(PCIMMIOError) in
             try withBytes(of: bytes) { (raw) throws(PCIMMIOError) in
                 try writeInChunks(plan, window, "load", progress: progress) { start, count in
@@ -35,7 +35,7 @@ extension RegisterSession {
         guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
         guard step & ~width.mask == 0 else { throw .invalidArgument("--increment 0x\(String(step, radix: 16)) does not fit in \(width.bits) bits") }
         let plan = try plan(target, region: region, mode: .write)
-        let window = try window(for: plan)
+        let window = try window(for: plan, target)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bulkChunk, alignment: 16)
         defer { buffer.deallocate() }
         var filled = -1  // with step 0 every chunk is the same: built once
@@ -123,7 +123,7 @@ extension RegisterSession {
             return
         }
         let bytes = values.flatMap { value in (0..<width.bytes).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
-        let window = try window(for: plan)
+        let window = try window(for: plan, target)
         try checkingErrors("poke", target) { () throws(PCIMMIOError) in
             try withBytes(of: bytes) { (raw) throws(PCIMMIOError) in try window.write(width, at: plan.offset, from: raw) }
             guard verify else { return }

@@ -7,7 +7,7 @@ extension RegisterSession {
         let plan = try plan(target, register, count: count, mode: .read)
         // Found before the read: a read-to-clear register must not be read for nothing.
         let map = decode ? try map(for: target) : nil
-        let window = try window(for: plan)
+        let window = try window(for: plan, target)
         let values = try checkingErrors("peek", target) { () throws(PCIMMIOError) in
             try window.read(plan.width, at: plan.offset, count: plan.count)
         }
@@ -49,7 +49,7 @@ extension RegisterSession {
             try output.write(poke.describe(plan.location, offset: plan.offset) + "\n")
             return
         }
-        let window = try window(for: plan)
+        let window = try window(for: plan, target)
         try checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: plan.offset) }
         try throwRaisedErrors()
     }
@@ -60,7 +60,7 @@ extension RegisterSession {
         let (register, condition) = try resolve(target, request)
         let plan = try plan(target, register, mode: .read)
         try output.flush()
-        let window = try window(for: plan)
+        let window = try window(for: plan, target)
         let value: UInt64
         do {
             value = try checkingErrors("wait", target) { () throws(PCIMMIOError) in
@@ -90,7 +90,9 @@ extension RegisterSession {
             let reader = RegionReader(window: try window(for: plan), width: plan.width, region: plan.region, firstChunk: { first in
                 self.noteIfAllOnes(plan, offset: plan.offset, value: registerValue(first, at: 0, width: plan.width))
             }, progress: { done in meter?.advance(to: done) })
-            try checkingErrors("dump", target) { () throws(PCIMMIOError) in try format.write(reader, plan: plan, to: sink) }
+            try checkingErrors("dump", target) { () throws(PCIMMIOError) in
+                try format.write(reader, plan: plan, to: sink, bigEndian: target.bigEndian)
+            }
             traceSummary("read", plan)
         } catch {
             // What was read before a fault is still worth having.
@@ -132,7 +134,7 @@ extension RegisterSession {
             }
             let resolved = ResolvedRegister(offset: register.offset, width: register.width, definition: register)
             let plan = try plan(target, resolved, mode: .read)
-            try out.write(register.decoded(window(for: plan).read(register.width, at: register.offset)))
+            try out.write(register.decoded(window(for: plan, target).read(register.width, at: register.offset)))
         }
         try out.flush()
     }
@@ -150,7 +152,7 @@ extension RegisterSession {
         let label = { (offset: UInt64) in
             "0x" + String(offset, radix: 16) + (map?.register(at: offset, bar: target.bar).map { " " + $0.name } ?? "")
         }
-        let window = try window(for: plan)
+        let window = try window(for: plan, target)
         let start = MonotonicClock.now()
         var watcher = try RegionWatcher(plan: plan, window: window)
         for (index, value) in watcher.values.enumerated() {

@@ -187,6 +187,12 @@ public final class RegisterSession {
         return window
     }
 
+    /// The window for `target`'s values: byte-swapped with --big-endian.
+    func window(for plan: AccessPlan, _ target: RegisterTarget) throws(PCIMMIOError) -> RegisterWindow {
+        let window = try window(for: plan)
+        return target.bigEndian ? ByteSwappedWindow(window) : window
+    }
+
     /// With --trace-summary: one line for a whole run of registers.
     func traceSummary(_ operation: String, _ plan: AccessPlan) {
         guard let trace, trace.summary, plan.count > 1 else { return }

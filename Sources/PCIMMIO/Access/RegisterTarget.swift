@@ -7,19 +7,23 @@ public struct RegisterTarget {
     public let writeCombining: Bool
     /// `--via`: nil lets the plan choose (VFIO for a device bound to vfio-pci, else sysfs).
     public let via: AccessVia?
+    /// `--big-endian`: values are byte-swapped between the register and the user.
+    public let bigEndian: Bool
 
     public var width: Width { explicitWidth ?? .w32 }
 
     public init(device: String, bar: String, width: String? = nil, writeCombining: Bool = false,
-                via: String? = nil) throws(PCIMMIOError) {
-        try self.init(device: DeviceSelector(device), bar: bar, width: width, writeCombining: writeCombining, via: via)
+                via: String? = nil, bigEndian: Bool = false) throws(PCIMMIOError) {
+        try self.init(device: DeviceSelector(device), bar: bar, width: width, writeCombining: writeCombining, via: via,
+                      bigEndian: bigEndian)
     }
 
     /// With a selector already parsed (a script names the same device on many lines). For
     /// `phys` the BAR word is the placeholder `withPhysicalBAR` inserted, and the BAR is -1.
     public init(device: DeviceSelector, bar: String, width: String? = nil, writeCombining: Bool = false,
-                via: String? = nil) throws(PCIMMIOError) {
+                via: String? = nil, bigEndian: Bool = false) throws(PCIMMIOError) {
         self.device = device
+        self.bigEndian = bigEndian
         self.bar = device.isPhysical ? -1 : try BARNumber.parse(bar)
         self.explicitWidth = try width.map { (text) throws(PCIMMIOError) in try Width(parsing: text) }
         self.writeCombining = writeCombining

@@ -14,3 +14,10 @@ public enum Width: Int, Sendable, CaseIterable, CustomStringConvertible {
         self = width
     }
 }
+
+extension UInt64 {
+    /// The low `width` bits with their bytes reversed.
+    func byteSwapped(_ width: Width) -> UInt64 {
+        byteSwapped >> UInt64(64 - width.bits)
+    }
+}

@@ -14,19 +14,21 @@ public enum DumpFormat: String, Sendable, CaseIterable {
         self = format
     }
 
-    func write(_ reader: RegionReader, plan: AccessPlan, to sink: OutputSink) throws(PCIMMIOError) {
+    /// `bigEndian` swaps the values printed (hex, json); raw stays memory order.
+    func write(_ reader: RegionReader, plan: AccessPlan, to sink: OutputSink, bigEndian: Bool = false) throws(PCIMMIOError) {
         switch self {
         case .raw:
             try reader.forEachChunk { (bytes, _) throws(PCIMMIOError) in try sink.write(bytes) }
         case .hex:
-            let formatter = HexDumpFormatter(width: plan.width, end: plan.region.upperBound - 1)
+            let formatter = HexDumpFormatter(width: plan.width, end: plan.region.upperBound - 1, bigEndian: bigEndian)
             try reader.forEachChunk { (bytes, offset) throws(PCIMMIOError) in try formatter.write(bytes, offset: offset, to: sink) }
         case .json:
             try sink.write("{\"device\":\"\(plan.location.slot)\",\"bar\":\(plan.location.bar),\"offset\":\(plan.offset),\"width\":\(plan.width.bits),\"values\":[")
             var first = true
             try reader.forEachChunk { (bytes, _) throws(PCIMMIOError) in
                 for start in stride(from: 0, to: bytes.count, by: plan.width.bytes) {
-                    try sink.write((first ? "" : ",") + String(registerValue(bytes, at: start, width: plan.width)))
+                    let value = registerValue(bytes, at: start, width: plan.width)
+                    try sink.write((first ? "" : ",") + String(bigEndian ? value.byteSwapped(plan.width) : value))
                     first = false
                 }
             }

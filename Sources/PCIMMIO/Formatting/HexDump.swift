@@ -3,11 +3,14 @@
 public struct HexDumpFormatter {
     public let width: Width
     public let offsetDigits: Int
+    /// Values read as big-endian registers (the ASCII column keeps memory order).
+    public let bigEndian: Bool
 
     /// `end` is the last BAR offset the dump reaches; it decides how many offset digits to print.
-    public init(width: Width, end: UInt64) {
+    public init(width: Width, end: UInt64, bigEndian: Bool = false) {
         self.width = width
         self.offsetDigits = end > 0xffff_ffff ? 16 : 8
+        self.bigEndian = bigEndian
     }
 
     private static let digits = Array("0123456789abcdef".utf8)
@@ -29,13 +32,11 @@ public struct HexDumpFormatter {
             while column < count {
                 out[at] = UInt8(ascii: " "); at += 1
                 // Little-endian: the most significant byte is the last one in memory.
-                var byte = width.bytes - 1
-                while byte >= 0 {
-                    let value = bytes[lineStart + column + byte]
+                for index in 0..<width.bytes {
+                    let value = bytes[lineStart + column + (bigEndian ? index : width.bytes - 1 - index)]
                     out[at] = Self.digits[Int(value >> 4)]
                     out[at + 1] = Self.digits[Int(value & 0xf)]
                     at += 2
-                    byte -= 1
                 }
                 column += width.bytes
             }

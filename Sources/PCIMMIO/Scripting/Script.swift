@@ -57,6 +57,8 @@ public struct Script {
         let bar: Int
         let width: Width?
         let writeCombining: Bool
+        let via: AccessVia?
+        let bigEndian: Bool
     }
 
     /// An empty script, for lines parsed one at a time (`run --line-buffered`).
@@ -139,7 +141,7 @@ public struct Script {
 
     private mutating func targetIndex(_ target: RegisterTarget) -> Int {
         let key = TargetKey(device: target.device.text, bar: target.bar, width: target.explicitWidth,
-                            writeCombining: target.writeCombining)
+                            writeCombining: target.writeCombining, via: target.via, bigEndian: target.bigEndian)
         if let known = targetIndexes[key] { return known }
         targets.append(target)
         targetIndexes[key] = targets.count - 1

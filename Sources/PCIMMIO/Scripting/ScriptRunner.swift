@@ -209,7 +209,7 @@ public final class ScriptRunner {
             // A plain access: most lines of a long script.
             let target = script.targets[Int(line.index)]
             let width = target.width
-            let window = try window(line)
+            let window = target.bigEndian ? ByteSwappedWindow(try window(line)) : try window(line)
             if line.kind == .peek {
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<width.bytes])
                 if session.checkErrors {
@@ -236,7 +236,7 @@ public final class ScriptRunner {
             if count == 1 && !json && !decode, let plan = try prepare(index).plan {
                 // One named register, formatted straight into the output buffer.
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<plan.width.bytes])
-                let window = try window(statement: index, plan)
+                let window = target.bigEndian ? ByteSwappedWindow(try window(statement: index, plan)) : try window(statement: index, plan)
                 if session.checkErrors {
                     try session.checkingErrors("peek", target) { () throws(PCIMMIOError) in try window.read(plan.width, at: plan.offset, into: bytes) }
                 } else {
@@ -254,7 +254,7 @@ public final class ScriptRunner {
             guard let plan = prepared.plan, let poke = prepared.poke else {
                 return try session.poke(target, request, verify: verify)
             }
-            let window = try window(statement: index, plan)
+            let window = target.bigEndian ? ByteSwappedWindow(try window(statement: index, plan)) : try window(statement: index, plan)
             try session.checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: plan.offset) }
             try session.throwRaisedErrors()
         case let .dump(target, region, format, decode, includeSideEffects):

@@ -12,20 +12,20 @@ public enum ScriptStatement {
 
     /// What each command accepts, for parsing and for error messages.
     static let grammar: [String: (positional: ClosedRange<Int>, flags: Set<String>, options: Set<String>)] = [
-        "peek": (3...3, ["--wc", "--json", "--decode"], ["-w", "-n", "--via"]),
-        "poke": (3...64, ["--wc", "--verify"], ["-w", "--mask", "--via"]),
-        "dump": (2...3, ["--wc", "--decode", "--include-side-effects"], ["-w", "--format", "--via"]),
-        "wait": (2...3, ["--wc"], ["-w", "--mask", "--value", "--until", "--timeout", "--interval", "--via"]),
-        "load": (4...4, ["--wc", "--verify", "--no-flush"], ["-w", "--via"]),
-        "fill": (4...4, ["--wc", "--no-flush"], ["-w", "--increment", "--via"]),
+        "peek": (3...3, ["--wc", "--json", "--decode", "--big-endian"], ["-w", "-n", "--via"]),
+        "poke": (3...64, ["--wc", "--verify", "--big-endian"], ["-w", "--mask", "--via"]),
+        "dump": (2...3, ["--wc", "--decode", "--include-side-effects", "--big-endian"], ["-w", "--format", "--via"]),
+        "wait": (2...3, ["--wc", "--big-endian"], ["-w", "--mask", "--value", "--until", "--timeout", "--interval", "--via"]),
+        "load": (4...4, ["--wc", "--verify", "--no-flush", "--big-endian"], ["-w", "--via"]),
+        "fill": (4...4, ["--wc", "--no-flush", "--big-endian"], ["-w", "--increment", "--via"]),
         "sleep": (1...1, [], []),
     ]
 
     static let usage: [String: String] = [
-        "peek": "peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc] [--via PATH]",
-        "poke": "poke DEVICE BAR OFFSET|REGISTER VALUE [-w BITS] [--mask MASK] [--verify] [--wc] [--via PATH], or poke DEVICE BAR REG.FIELD=VALUE...",
-        "dump": "dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--decode [--include-side-effects]] [--wc] [--via PATH]",
-        "wait": "wait DEVICE BAR OFFSET|REGISTER --mask MASK --value VALUE, or wait DEVICE BAR --until REG.FIELD=VALUE[,…]; [-w BITS] [--timeout D] [--interval D] [--wc] [--via PATH]",
+        "peek": "peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc] [--via PATH] [--big-endian]",
+        "poke": "poke DEVICE BAR OFFSET|REGISTER VALUE [-w BITS] [--mask MASK] [--verify] [--wc] [--via PATH] [--big-endian], or poke DEVICE BAR REG.FIELD=VALUE...",
+        "dump": "dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--decode [--include-side-effects]] [--wc] [--via PATH] [--big-endian]",
+        "wait": "wait DEVICE BAR OFFSET|REGISTER --mask MASK --value VALUE, or wait DEVICE BAR --until REG.FIELD=VALUE[,…]; [-w BITS] [--timeout D] [--interval D] [--wc] [--via PATH] [--big-endian]",
         "load": "load DEVICE BAR OFFSET FILE [-w BITS] [--wc] [--verify] [--no-flush] [--via PATH]",
         "fill": "fill DEVICE BAR REGION VALUE [-w BITS] [--increment STEP] [--wc] [--no-flush] [--via PATH]",
         "sleep": "sleep DURATION",
@@ -67,7 +67,8 @@ public enum ScriptStatement {
             devices[arguments[0]] = device
         }
         let target = try RegisterTarget(device: device, bar: arguments[1], width: tokens.options["-w"],
-                                        writeCombining: tokens.flags.contains("--wc"), via: tokens.options["--via"])
+                                        writeCombining: tokens.flags.contains("--wc"), via: tokens.options["--via"],
+                                        bigEndian: tokens.flags.contains("--big-endian"))
         switch command {
         case "peek":
             let count = try NumberParser.value(tokens.options["-n"] ?? "1", what: "count")
