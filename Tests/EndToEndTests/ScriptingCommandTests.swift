@@ -98,7 +98,7 @@ import Testing
             let result = try pcimmio(["run", path], sysfs: tree)
             #expect(result.status != 0)
             #expect(result.stdout.isEmpty)
-            #expect(result.errLines == ["pcimmio: \(path):2: unknown option --frob (usage: peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc] [--via PATH])"])
+            #expect(result.errLines == ["pcimmio: \(path):2: unknown option --frob (usage: peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc] [--via PATH] [--big-endian])"])
             #expect(try readBytes(file, offset: 0, count: 1) == [patternByte(0)])
         }
     }
