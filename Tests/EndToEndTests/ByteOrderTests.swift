@@ -37,4 +37,29 @@ import Testing
             #expect(run.outLines == ["0x44332211", "0x11223344"])
         }
     }
+
+    /// `"byteOrder": "big"` on a register (or its whole map) swaps that register's values, by
+    /// name, in one-shot commands and scripts alike; other registers stay little-endian.
+    @Test func aMapCanSayARegisterIsBigEndian() throws {
+        try withPrivateTree("basic") { tree in
+            let map = tree.appendingPathComponent("map.json").path
+            try """
+                { "devices": ["1b36:0005"], "bars": { "0": [
+                  { "name": "BE", "offset": "0x40", "byteOrder": "big" },
+                  { "name": "LE", "offset": "0x44" } ] } }
+                """.write(toFile: map, atomically: true, encoding: .utf8)
+            let resource = resourceFile(tree, Self.slot, "resource0")
+            let be = try readBytes(resource, offset: 0x40, count: 4).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let le = try readBytes(resource, offset: 0x44, count: 4).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+            let peek = try pcimmioOK(["--map", map, "peek", "00:03.0", "0", "BE"], sysfs: tree)
+            #expect(peek.outLines.first?.hasPrefix(hexRegister(be, width: 32)) == true, "\(peek)")
+            let script = tree.appendingPathComponent("s.run").path
+            try "poke 00:03.0 0 BE 0x11223344\npeek 00:03.0 0 BE\npeek 00:03.0 0 LE\n".write(toFile: script, atomically: true, encoding: .utf8)
+            let run = try pcimmioOK(["--map", map, "run", script], sysfs: tree)
+            #expect(run.outLines == ["0x11223344", hexRegister(le, width: 32)], "\(run)")
+            #expect(try readBytes(resource, offset: 0x40, count: 4) == [0x11, 0x22, 0x33, 0x44])
+            try #"{ "devices": ["1b36:0005"], "byteOrder": "middle", "bars": { "0": [] } }"#.write(toFile: map, atomically: true, encoding: .utf8)
+            try expectPcimmioFails(["map", "check", map], sysfs: nil, mentions: ["byteOrder", "\"big\" or \"little\""])
+        }
+    }
 }

@@ -7,7 +7,7 @@ extension RegisterSession {
         let plan = try plan(target, register, count: count, mode: .read)
         // Found before the read: a read-to-clear register must not be read for nothing.
         let map = decode ? try map(for: target) : nil
-        let window = try window(for: plan, target)
+        let window = try window(for: plan, target, register)
         let values = try checkingErrors("peek", target) { () throws(PCIMMIOError) in
             try window.read(plan.width, at: plan.offset, count: plan.count)
         }
@@ -49,7 +49,7 @@ extension RegisterSession {
             try output.write(poke.describe(plan.location, offset: plan.offset) + "\n")
             return
         }
-        let window = try window(for: plan, target)
+        let window = try window(for: plan, target, register)
         try checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: plan.offset) }
         try throwRaisedErrors()
     }
@@ -60,7 +60,7 @@ extension RegisterSession {
         let (register, condition) = try resolve(target, request)
         let plan = try plan(target, register, mode: .read)
         try output.flush()
-        let window = try window(for: plan, target)
+        let window = try window(for: plan, target, register)
         let value: UInt64
         do {
             value = try checkingErrors("wait", target) { () throws(PCIMMIOError) in
@@ -134,7 +134,7 @@ extension RegisterSession {
             }
             let resolved = ResolvedRegister(offset: register.offset, width: register.width, definition: register)
             let plan = try plan(target, resolved, mode: .read)
-            try out.write(register.decoded(window(for: plan, target).read(register.width, at: register.offset)))
+            try out.write(register.decoded(window(for: plan, target, resolved).read(register.width, at: register.offset)))
         }
         try out.flush()
     }

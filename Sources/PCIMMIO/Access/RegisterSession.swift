@@ -187,10 +187,11 @@ public final class RegisterSession {
         return window
     }
 
-    /// The window for `target`'s values: byte-swapped with --big-endian.
-    func window(for plan: AccessPlan, _ target: RegisterTarget) throws(PCIMMIOError) -> RegisterWindow {
+    /// The window for `target`'s values: byte-swapped with --big-endian, or for a register its
+    /// map says is big-endian.
+    func window(for plan: AccessPlan, _ target: RegisterTarget, _ register: ResolvedRegister? = nil) throws(PCIMMIOError) -> RegisterWindow {
         let window = try window(for: plan)
-        return target.bigEndian ? ByteSwappedWindow(window) : window
+        return target.bigEndian || register?.definition?.bigEndian == true ? ByteSwappedWindow(window) : window
     }
 
     /// With --trace-summary: one line for a whole run of registers.

@@ -62,9 +62,12 @@ public struct RegisterDefinition: Sendable, Equatable {
     public let description: String?
     public let fields: [RegisterField]
     public let line: Int
+    /// `"byteOrder": "big"` (on the register or its map): values byte-swapped as with --big-endian.
+    public let bigEndian: Bool
 
     public init(name: String, bar: Int, offset: UInt64, width: Width, access: RegisterAccess = .rw, reset: UInt64? = nil,
-                description: String? = nil, fields: [RegisterField] = [], line: Int = 0) {
+                description: String? = nil, fields: [RegisterField] = [], line: Int = 0, bigEndian: Bool = false) {
+        self.bigEndian = bigEndian
         self.name = name
         self.bar = bar
         self.offset = offset

@@ -36,10 +36,22 @@ public struct RegisterMapLoader {
     private init(file: String) { self.file = file }
 
     // Built once: a map has hundreds of thousands of objects to check against them.
-    private static let mapKeys: Set<String> = ["name", "description", "devices", "bars"]
+    private static let mapKeys: Set<String> = ["name", "description", "devices", "bars", "byteOrder"]
     private static let barKeys: Set<String> = ["base", "registers"]
-    private static let registerKeys: Set<String> = ["name", "offset", "width", "access", "reset", "description", "fields"]
+    private static let registerKeys: Set<String> = ["name", "offset", "width", "access", "reset", "description", "fields", "byteOrder"]
     private static let fieldKeys: Set<String> = ["name", "bits", "access", "description", "values"]
+
+    /// `"byteOrder"` of the map (the default for its registers).
+    private var mapBigEndian = false
+
+    /// `"big"` or `"little"`; nil when absent (or wrong, which is reported).
+    private mutating func byteOrder(_ node: JSONNode?, of what: String) -> Bool? {
+        guard let node else { return nil }
+        guard case let .string(text, _) = node, text == "big" || text == "little" else {
+            problem(node, "byteOrder of \(what) must be \"big\" or \"little\""); return nil
+        }
+        return text == "big"
+    }
 
     private mutating func problem(_ node: JSONNode, _ message: String) {
         problems.append(MapProblem(file: file, line: node.line, message: message))
@@ -61,6 +73,7 @@ public struct RegisterMapLoader {
         }
         var registers: [RegisterDefinition] = []
         var bases: [Int: UInt64] = [:]
+        mapBigEndian = byteOrder(root["byteOrder"], of: "the map") ?? false
         if case let .object(bars, _)? = root["bars"] {
             for (key, value) in bars {
                 guard let bar = Int(key), (0...5).contains(bar), key.count == 1 else {
@@ -120,7 +133,8 @@ public struct RegisterMapLoader {
             checkFields(fields, register: name)
         }
         return RegisterDefinition(name: name, bar: bar, offset: offset, width: width, access: access, reset: reset,
-                                  description: string(node["description"]), fields: fields, line: line)
+                                  description: string(node["description"]), fields: fields, line: line,
+                                  bigEndian: byteOrder(node["byteOrder"], of: "register \(name)") ?? mapBigEndian)
     }
 
     private mutating func field(_ node: JSONNode, register: String, width: Width) -> RegisterField? {

@@ -24,6 +24,8 @@ public final class ScriptRunner {
     private struct Prepared {
         let plan: AccessPlan?
         let poke: Poke?
+        /// --big-endian, or a register its map says is big-endian.
+        let swapped: Bool
     }
 
     private struct AccessKey: Hashable {
@@ -161,12 +163,16 @@ public final class ScriptRunner {
         if let known = prepared[index] { return known }
         var plan: AccessPlan?
         var poke: Poke?
+        var swapped = false
         switch script.statements[index] {
         case let .peek(target, reference, count, _, decode):
-            plan = try session.plan(target, session.resolve(target, reference), count: count, mode: .read)
+            let register = try session.resolve(target, reference)
+            swapped = register.definition?.bigEndian == true
+            plan = try session.plan(target, register, count: count, mode: .read)
             if decode { _ = try session.map(for: target) }
         case let .poke(target, request, verify):
             let (register, checked) = try session.resolve(target, request, verify: verify)
+            swapped = register.definition?.bigEndian == true
             if case let .values(_, values) = request {
                 // Several registers: written by the session's pokeValues.
                 _ = try session.plan(target, register, count: values.count, mode: .write)
@@ -191,7 +197,7 @@ public final class ScriptRunner {
             _ = try session.plan(target, region: region, mode: .write)
         case .sleep, .echo: break
         }
-        let made = Prepared(plan: plan, poke: poke)
+        let made = Prepared(plan: plan, poke: poke, swapped: swapped || script.statements[index].target?.bigEndian == true)
         prepared[index] = made
         return made
     }
@@ -236,7 +242,7 @@ public final class ScriptRunner {
             if count == 1 && !json && !decode, let plan = try prepare(index).plan {
                 // One named register, formatted straight into the output buffer.
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<plan.width.bytes])
-                let window = target.bigEndian ? ByteSwappedWindow(try window(statement: index, plan)) : try window(statement: index, plan)
+                let window = try prepare(index).swapped ? ByteSwappedWindow(try window(statement: index, plan)) : try window(statement: index, plan)
                 if session.checkErrors {
                     try session.checkingErrors("peek", target) { () throws(PCIMMIOError) in try window.read(plan.width, at: plan.offset, into: bytes) }
                 } else {
@@ -254,7 +260,7 @@ public final class ScriptRunner {
             guard let plan = prepared.plan, let poke = prepared.poke else {
                 return try session.poke(target, request, verify: verify)
             }
-            let window = target.bigEndian ? ByteSwappedWindow(try window(statement: index, plan)) : try window(statement: index, plan)
+            let window = prepared.swapped ? ByteSwappedWindow(try window(statement: index, plan)) : try window(statement: index, plan)
             try session.checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: plan.offset) }
             try session.throwRaisedErrors()
         case let .dump(target, region, format, decode, includeSideEffects):

@@ -10,6 +10,17 @@ public enum ScriptStatement {
     case sleep(nanoseconds: UInt64)
     case echo(String)
 
+    /// The register command's target (nil for sleep and echo).
+    var target: RegisterTarget? {
+        switch self {
+        case let .peek(target, _, _, _, _), let .poke(target, _, _), let .dump(target, _, _, _, _), let .wait(target, _, _, _),
+             let .load(target, _, _, _, _), let .fill(target, _, _, _, _):
+            return target
+        case .sleep, .echo:
+            return nil
+        }
+    }
+
     /// What each command accepts, for parsing and for error messages.
     static let grammar: [String: (positional: ClosedRange<Int>, flags: Set<String>, options: Set<String>)] = [
         "peek": (3...3, ["--wc", "--json", "--decode", "--big-endian"], ["-w", "-n", "--via"]),
