@@ -13,7 +13,8 @@ struct Pcimmio: ParsableCommand {
         subcommands: [ListCommand.self, BarsCommand.self, PeekCommand.self, PokeCommand.self, DumpCommand.self,
                       WaitCommand.self, WatchCommand.self, RunCommand.self, MapCommand.self,
                       LoadCommand.self, FillCommand.self,
-                      BindCommand.self, UnbindCommand.self, EnableCommand.self, ConfigCommand.self, CapsCommand.self]
+                      BindCommand.self, UnbindCommand.self, EnableCommand.self, ConfigCommand.self, CapsCommand.self,
+                      SnapshotCommand.self, DiffCommand.self]
     )
 }
 

@@ -1,0 +1,143 @@
+import Glibc
+
+/// `pcimmio snapshot`: one device's state as one JSON document: identity, driver, time, the
+/// config space bytes, and every readable register of its map at its width (registers whose
+/// read has side effects, and write-only ones, are skipped as `dump --map` skips them), or,
+/// without a map, the BAR regions asked for. `diff` compares two of them, or one with `live`.
+public struct DeviceSnapshot: Sendable, Equatable {
+    public struct Register: Sendable, Equatable {
+        public let bar: Int
+        /// The map's name; nil for a register of a plain region.
+        public let name: String?
+        public let offset: UInt64
+        public let width: Width
+        public let value: UInt64
+    }
+
+    public let slot: String
+    public let vendorID: UInt16
+    public let deviceID: UInt16
+    public let driver: String?
+    public let time: Int
+    public let config: [UInt8]
+    public let registers: [Register]
+    /// Map registers left out (`wo`, `rc`), by name.
+    public let skipped: [String]
+    /// The `--region BAR:REGION` specs the registers came from (kept, so `live` reads the same).
+    public let regions: [String]
+
+    /// Reads it from the device now. `regions` are used when the device has no map.
+    public static func take(_ session: RegisterSession, _ selector: DeviceSelector, regions: [String]) throws(PCIMMIOError) -> DeviceSnapshot {
+        let device = try session.device(selector)
+        let config = try session.configSpace(selector).bytes()
+        var registers: [Register] = []
+        var skipped: [String] = []
+        if regions.isEmpty, let map = try session.maps.map(for: device) {
+            for definition in map.registers {
+                guard definition.access.readable, !definition.access.readHasSideEffects else {
+                    skipped.append(definition.name)
+                    continue
+                }
+                let target = try RegisterTarget(device: selector, bar: String(definition.bar))
+                let resolved = ResolvedRegister(offset: definition.offset, width: definition.width, definition: definition)
+                let plan = try session.plan(target, resolved, mode: .read)
+                let value = try session.window(for: plan, target, resolved).read(definition.width, at: definition.offset)
+                registers.append(Register(bar: definition.bar, name: definition.name, offset: definition.offset, width: definition.width, value: value))
+            }
+        } else {
+            for spec in regions {
+                let (bar, region, width) = try parseRegion(spec)
+                let target = try RegisterTarget(device: selector, bar: bar, width: width)
+                let plan = try session.plan(target, region: region)
+                let values = try session.window(for: plan).read(plan.width, at: plan.offset, count: plan.count)
+                for (index, value) in values.enumerated() {
+                    registers.append(Register(bar: plan.location.bar, name: nil, offset: plan.offset + UInt64(index * plan.width.bytes),
+                                              width: plan.width, value: value))
+                }
+            }
+        }
+        return DeviceSnapshot(slot: device.slot, vendorID: device.vendorID, deviceID: device.deviceID, driver: device.driver,
+                              time: Int(Glibc.time(nil)), config: config, registers: registers, skipped: skipped, regions: regions)
+    }
+
+    /// `BAR:REGION[:WIDTH]`, e.g. `0:0+0x100` or `2:0x1000+64:16`.
+    static func parseRegion(_ spec: String) throws(PCIMMIOError) -> (String, Region, String?) {
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 || parts.count == 3 else {
+            throw .invalidArgument("--region '\(spec)': expected BAR:REGION or BAR:REGION:WIDTH, like 0:0+0x100")
+        }
+        return (parts[0], try Region(parsing: parts[1]), parts.count == 3 ? parts[2] : nil)
+    }
+
+    public init(slot: String, vendorID: UInt16, deviceID: UInt16, driver: String?, time: Int, config: [UInt8],
+                registers: [Register], skipped: [String], regions: [String]) {
+        self.slot = slot
+        self.vendorID = vendorID
+        self.deviceID = deviceID
+        self.driver = driver
+        self.time = time
+        self.config = config
+        self.registers = registers
+        self.skipped = skipped
+        self.regions = regions
+    }
+
+    public var json: JSON {
+        .object([
+            ("snapshot", .number(1)),
+            ("device", .string(slot)), ("vendor", .number(UInt64(vendorID))), ("deviceID", .number(UInt64(deviceID))),
+            ("driver", .string(driver)), ("time", .number(UInt64(max(time, 0)))),
+            ("config", .string(config.map { hex($0, digits: 2) }.joined())),
+            ("registers", .array(registers.map { register in
+                .object([("bar", .number(UInt64(register.bar))), ("name", .string(register.name)),
+                         ("offset", .number(register.offset)), ("width", .number(UInt64(register.width.bits))),
+                         ("value", .number(register.value))])
+            })),
+            ("skipped", .array(skipped.map { .string($0) })),
+            ("regions", .array(regions.map { .string($0) })),
+        ])
+    }
+
+    /// A snapshot file, as `json` wrote it.
+    public init(parsing bytes: [UInt8], file: String) throws(PCIMMIOError) {
+        let root: JSONNode
+        do { root = try JSONParser.parse(bytes) } catch {
+            throw .invalidArgument("\(file):\(error.line): \(error.message) (expected a pcimmio snapshot)")
+        }
+        func bad(_ what: String) -> PCIMMIOError { .invalidArgument("\(file): not a pcimmio snapshot (\(what))") }
+        func number(_ node: JSONNode?) -> UInt64? {
+            guard case let .number(text, _)? = node else { return nil }
+            return UInt64(text)
+        }
+        func string(_ node: JSONNode?) -> String? {
+            guard case let .string(text, _)? = node else { return nil }
+            return text
+        }
+        guard number(root["snapshot"]) == 1 else { throw bad("no \"snapshot\": 1") }
+        guard let slot = string(root["device"]), let vendor = number(root["vendor"]), let device = number(root["deviceID"]),
+              let configText = string(root["config"]), configText.count % 2 == 0 else { throw bad("device, vendor, deviceID or config missing") }
+        var config: [UInt8] = []
+        var index = configText.startIndex
+        while index < configText.endIndex {
+            let next = configText.index(index, offsetBy: 2)
+            guard let byte = UInt8(configText[index..<next], radix: 16) else { throw bad("config is not hex") }
+            config.append(byte)
+            index = next
+        }
+        var registers: [Register] = []
+        if case let .array(items, _)? = root["registers"] {
+            for item in items {
+                guard let bar = number(item["bar"]), let offset = number(item["offset"]), let bits = number(item["width"]),
+                      let width = Width(rawValue: Int(bits)), let value = number(item["value"]) else { throw bad("a register lacks bar, offset, width or value") }
+                registers.append(Register(bar: Int(bar), name: string(item["name"]), offset: offset, width: width, value: value))
+            }
+        }
+        var skipped: [String] = []
+        if case let .array(items, _)? = root["skipped"] { skipped = items.compactMap { string($0) } }
+        var regions: [String] = []
+        if case let .array(items, _)? = root["regions"] { regions = items.compactMap { string($0) } }
+        self.init(slot: slot, vendorID: UInt16(truncatingIfNeeded: vendor), deviceID: UInt16(truncatingIfNeeded: device),
+                  driver: string(root["driver"]), time: Int(number(root["time"]) ?? 0), config: config,
+                  registers: registers, skipped: skipped, regions: regions)
+    }
+}

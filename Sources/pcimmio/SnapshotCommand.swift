@@ -1,0 +1,89 @@
+import ArgumentParser
+import PCIMMIO
+
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Save a device's state as JSON: identity, config space, and its map's readable registers.",
+        discussion: """
+            The snapshot holds the device's identity, driver, the time, its config space bytes and every readable register of its map at its width; registers whose read has side effects (rc) and write-only ones are skipped, as dump --map skips them. Without a map, --region BAR:REGION[:WIDTH] names what to read. Compare two snapshots, or one with the device now, with pcimmio diff.
+
+            Examples:
+              pcimmio snapshot 00:02.0 --map Maps/qemu-edu.json -o before.json
+              pcimmio snapshot 00:03.0 --region 0:0+0x40 --region 2:0x1000+16:8 -o nvme.json
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var target: DeviceArgument
+
+    @Option(name: .customShort("o"), help: ArgumentHelp("Write to FILE instead of stdout.", valueName: "file"))
+    var output: String?
+
+    @Option(help: ArgumentHelp("BAR:REGION[:WIDTH] to read when the device has no map (repeatable).", valueName: "bar:region"))
+    var region: [String] = []
+
+    func run() throws {
+        let session = try global.settings.session()
+        let snapshot = try DeviceSnapshot.take(session, target.selector, regions: region)
+        let sink = try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? session.output
+        try sink.write(snapshot.json.rendered() + "\n")
+        try sink.flush()
+    }
+}
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Show what changed between two snapshots, or a snapshot and the device now (live).",
+        discussion: """
+            A and B are snapshot files, or one of them is live: the device named in the other snapshot, read now, with the same map or regions. Prints what changed, register by register: config space by setpci's names (or the capability a dword lies in), map registers by name with each field old -> new and its value names; nothing for what is equal. Exit status 0 when equal, 1 when different, 2 for bad input, like diff(1).
+
+            Examples:
+              pcimmio diff before.json after.json
+              pcimmio diff before.json live --map Maps/qemu-edu.json
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "A snapshot file, or live.")
+    var a: String
+
+    @Argument(help: "A snapshot file, or live.")
+    var b: String
+
+    @Flag(help: "Print one JSON array of the changes.")
+    var json = false
+
+    func validate() throws {
+        if a == "live" && b == "live" { throw ValidationError("at most one side can be live: the other names the device") }
+    }
+
+    func run() throws {
+        let session = try global.settings.session()
+        let first = try a == "live" ? nil : Self.load(a)
+        let second = try b == "live" ? nil : Self.load(b)
+        let reference = (first ?? second)!
+        let selector = try DeviceSelector(reference.slot)
+        let live = { () throws(PCIMMIOError) -> DeviceSnapshot in try DeviceSnapshot.take(session, selector, regions: reference.regions) }
+        let old = try first ?? live()
+        let new = try second ?? live()
+        guard old.vendorID == new.vendorID, old.deviceID == new.deviceID else {
+            throw PCIMMIOError.invalidArgument("the snapshots are of different devices (\(old.slot) and \(new.slot))")
+        }
+        let device = try session.device(selector)
+        let diff = SnapshotDiff(old, new, map: try session.maps.map(for: device))
+        try session.output.write(json ? diff.json.rendered() + "\n" : diff.text)
+        try session.output.flush()
+        if !diff.changes.isEmpty { throw ExitCode(1) }
+    }
+
+    /// A snapshot file; one that cannot be read is bad input (exit 2, as diff(1)), not a difference.
+    private static func load(_ path: String) throws -> DeviceSnapshot {
+        do {
+            return try DeviceSnapshot(parsing: readWholeFile(path), file: path)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+    }
+}
