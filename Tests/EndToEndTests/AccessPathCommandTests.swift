@@ -88,6 +88,28 @@ import Glibc
         }
     }
 
+    /// A map whose BAR keeps a base address (an SVD peripheral's): under phys its register
+    /// names resolve to base + offset, for peeks, field pokes and waits.
+    @Test func registerNamesResolveThroughAMapsBaseAddress() throws {
+        try withDevmem { file, env in
+            let map = (file as NSString).deletingLastPathComponent + "/soc.json"
+            try """
+                { "devices": [], "bars": { "0": { "base": "\(hex(Self.busSpace))", "registers": [
+                  { "name": "CTRL", "offset": "0x10", "fields": [ { "name": "EN", "bits": "0", "values": { "OFF": 0, "ON": 1 } } ] } ] } } }
+                """.write(toFile: map, atomically: true, encoding: .utf8)
+            let before = littleEndian(try readBytes(file, offset: Self.busSpace + 0x10, count: 4))
+            let poke = try pcimmio(["--map", map, "poke", "phys", "CTRL.EN=ON"], sysfs: nil, environment: env)
+            #expect(poke.status == 0, "\(poke)")
+            #expect(littleEndian(try readBytes(file, offset: Self.busSpace + 0x10, count: 4)) == before | 1)
+            let peek = try pcimmio(["--map", map, "peek", "phys", "CTRL"], sysfs: nil, environment: env)
+            #expect(peek.outLines.first == "\(hexRegister(before | 1, width: 32))  CTRL @0x10 (32-bit, rw)", "\(peek)")
+            let wait = try pcimmio(["--map", map, "wait", "phys", "--until", "CTRL.EN=ON", "--timeout", "1s"], sysfs: nil, environment: env)
+            #expect(wait.status == 0, "\(wait)")
+            try expectFails(["--map", map, "peek", "phys", "NOPE"], env, mentions: ["no register NOPE"])
+            try expectFails(["peek", "phys", "CTRL"], env, mentions: ["not a number"])
+        }
+    }
+
     func expectFails(_ arguments: [String], _ env: [String: String], mentions: [String],
                      sourceLocation: SourceLocation = #_sourceLocation) throws {
         expectCleanFailure(try pcimmio(arguments, sysfs: nil, environment: env), mentions: mentions, sourceLocation: sourceLocation)

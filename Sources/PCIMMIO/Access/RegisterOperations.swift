@@ -15,7 +15,9 @@ extension RegisterSession {
             noteIfAllOnes(plan, offset: plan.offset + UInt64(index * plan.width.bytes), value: values[index])
         }
         let definitions = values.indices.map { index in
-            map?.register(at: plan.offset + UInt64(index * plan.width.bytes), bar: target.bar).flatMap { $0.width == plan.width ? $0 : nil }
+            // phys: the named register itself (its map offset is not the address).
+            target.device.isPhysical ? (index == 0 && map != nil ? register.definition : nil)
+                : map?.register(at: plan.offset + UInt64(index * plan.width.bytes), bar: target.bar).flatMap { $0.width == plan.width ? $0 : nil }
         }
         if json {
             let registers = values.enumerated().map { index, value in

@@ -73,6 +73,7 @@ public final class RegisterSession {
 
     /// The device's register map; an error when there is none.
     public func map(for target: RegisterTarget) throws(PCIMMIOError) -> RegisterMap {
+        if target.device.isPhysical, let map = try maps.explicitMap() { return map }
         let device = try device(target.device)
         guard let map = try maps.map(for: device) else {
             throw .invalidArgument("no register map for \(device.address) [\(hex(device.vendorID, digits: 4)):\(hex(device.deviceID, digits: 4))]: give --map FILE, or put a map listing it in the directory named by PCIMMIO_MAPS")
@@ -86,8 +87,8 @@ public final class RegisterSession {
         case let .offset(offset):
             return ResolvedRegister(offset: offset, width: target.width, definition: nil)
         case let .named(name):
-            // Maps name registers of devices; phys takes addresses.
-            if target.device.isPhysical { throw .malformedNumber(what: "physical address", text: name) }
+            // phys: a register of --map's BARs that have a base address is at base + offset.
+            if target.device.isPhysical { return try resolvePhysical(target, name) }
             let map = try map(for: target)
             guard let register = map.register(named: name, bar: target.bar) else {
                 throw FieldUpdate.unknownRegister(name, map: map, bar: target.bar)
@@ -99,6 +100,31 @@ public final class RegisterSession {
         }
     }
 
+    /// The map BAR field assignments name their register in: the target's, or for `phys` the
+    /// BAR (peripheral) whose base holds the register.
+    private func fieldBAR(_ target: RegisterTarget, _ assignments: [FieldAssignment]) throws(PCIMMIOError) -> Int {
+        guard target.device.isPhysical, let first = assignments.first else { return target.bar }
+        return try resolvePhysical(target, first.register).definition!.bar
+    }
+
+    /// A register name under `phys`: found in the --map map among the BARs with a base.
+    private func resolvePhysical(_ target: RegisterTarget, _ name: String) throws(PCIMMIOError) -> ResolvedRegister {
+        guard let map = try maps.explicitMap() else { throw .malformedNumber(what: "physical address", text: name) }
+        let candidates = map.bases.keys.sorted().compactMap { bar in map.register(named: name, bar: bar).map { (bar, $0) } }
+        guard let (bar, register) = candidates.first else {
+            throw .invalidArgument("phys \(name): \(map.file) has no register \(name) in a BAR with a base address (\"base\", from an SVD peripheral's baseAddress)")
+        }
+        guard candidates.count == 1 else {
+            throw .invalidArgument("phys \(name): \(name) is in several peripherals of \(map.file) (BARs \(candidates.map { String($0.0) }.joined(separator: ", ")))")
+        }
+        if let width = target.explicitWidth, width != register.width {
+            throw .invalidArgument("\(name) is a \(register.width.bits)-bit register; drop -w \(width.bits) or use -w \(register.width.bits)")
+        }
+        let (address, overflow) = map.bases[bar]!.addingReportingOverflow(register.offset)
+        guard !overflow else { throw .invalidArgument("phys \(name): base + offset is past the end of the address space") }
+        return ResolvedRegister(offset: address, width: register.width, definition: register)
+    }
+
     /// Where a poke writes and the checked write itself.
     public func resolve(_ target: RegisterTarget, _ request: PokeRequest, verify: Bool) throws(PCIMMIOError) -> (ResolvedRegister, Poke) {
         let register: ResolvedRegister
@@ -108,7 +134,7 @@ public final class RegisterSession {
             register = try resolve(target, reference)
             poke = try Poke(width: register.width, value: value, mask: mask, verify: verify)
         case let .fields(assignments):
-            let update = try FieldUpdate(assignments, in: map(for: target), bar: target.bar, forWriting: true)
+            let update = try FieldUpdate(assignments, in: map(for: target), bar: fieldBAR(target, assignments), forWriting: true)
             register = try resolve(target, .named(update.register.name))
             poke = try Poke(width: register.width, value: update.value, mask: update.mask, verify: verify)
         case let .values(reference, values):
@@ -140,7 +166,7 @@ public final class RegisterSession {
             let register = try resolve(target, reference)
             return (register, try WaitCondition(width: register.width, mask: mask, value: value))
         case let .fields(assignments):
-            let update = try FieldUpdate(assignments, in: map(for: target), bar: target.bar, forWriting: false)
+            let update = try FieldUpdate(assignments, in: map(for: target), bar: fieldBAR(target, assignments), forWriting: false)
             let register = try resolve(target, .named(update.register.name))
             return (register, try WaitCondition(width: register.width, mask: update.mask, value: update.value))
         }

@@ -30,6 +30,12 @@ public final class MapCatalog {
         return maps.first { $0.applies(to: device) }
     }
 
+    /// `--map FILE` itself, whatever devices it lists: for `phys`, whose registers are found
+    /// by the base addresses the map keeps (from an SVD peripheral's baseAddress).
+    public func explicitMap() throws(PCIMMIOError) -> RegisterMap? {
+        explicit == nil ? nil : try load().first
+    }
+
     private func load() throws(PCIMMIOError) -> [RegisterMap] {
         if let loaded { return loaded }
         var paths: [String] = []
