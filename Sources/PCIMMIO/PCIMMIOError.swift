@@ -79,7 +79,7 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .invalidArgument(message):
             return message
         case let .malformedConfigOperation(text, reason):
-            return "config operation '\(text)': \(reason) (setpci's syntax: REGISTER[+OFFSET][.B|.W|.L][=VALUE[:MASK][,…]], values in hex)"
+            return "config operation '\(text)': \(reason) (setpci's syntax: REGISTER[+OFFSET][.B|.W|.L][@N][=VALUE[:MASK][,…]], values in hex)"
         case let .malformedDuration(what, text):
             return "\(what) '\(text)' is not a duration (use a number with us, ms or s, e.g. 500ms)"
         case let .unassignedBAR(slot, bar):

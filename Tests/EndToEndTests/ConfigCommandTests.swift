@@ -22,7 +22,7 @@ import Testing
         let bridge = try setpci(tree, slot, ["HEADER_TYPE"]).out.hasPrefix("01") || setpci(tree, slot, ["HEADER_TYPE"]).out.hasPrefix("81")
         var operations = Self.reads.filter { !bridge || !["SUBSYSTEM_ID"].contains($0) } + (bridge ? Self.bridgeReads : [])
         if try setpci(tree, slot, ["CAP_EXP.w"]).status == 0 {
-            operations += ["CAP_EXP.w", "CAP_EXP+2.w", "CAP10+4.l", "cap_exp+0xc.L", "CAP_EXP+8.b"]
+            operations += ["CAP_EXP.w", "CAP_EXP+2.w", "CAP10+4.l", "cap_exp+0xc.L", "CAP_EXP+8.b", "CAP_EXP+2.w@0", "CAP10.b@00"]
         }
         let oracle = try setpci(tree, slot, operations)
         #expect(oracle.status == 0, "\(oracle)")

@@ -1,11 +1,11 @@
 /// One `config` operation in setpci's grammar, parsed (not yet resolved against a device):
 ///
-///     REGISTER[+OFFSET][.WIDTH][=VALUE[:MASK][,VALUE[:MASK]…]]
+///     REGISTER[+OFFSET][.WIDTH][@N][=VALUE[:MASK][,VALUE[:MASK]…]]
 ///
 /// REGISTER is a hex offset (`10`, `0x10`), a name from `setpci --dumpregs` (`COMMAND`), or a
-/// capability: `CAP_EXP`, `ECAP_AER`, `CAP10`, `ECAP0001`, optionally `@N` for its Nth
-/// instance. OFFSET is hex. WIDTH is `B`, `W` or `L` in either case; a named register brings
-/// its own. Values and masks are hex, as setpci reads them; several values go to consecutive
+/// capability: `CAP_EXP`, `ECAP_AER`, `CAP10`, `ECAP0001`; `@N` (hex, from 0) picks a
+/// capability's Nth instance, after the width as setpci reads it: `CAP_VNDR+3.b@1`. OFFSET is
+/// hex. WIDTH is `B`, `W` or `L` in either case; a named register brings its own. Values and masks are hex, as setpci reads them; several values go to consecutive
 /// registers. A mask writes only its bits: one read, then one write of (old & ~MASK) | VALUE.
 public struct ConfigOperation: Sendable, Equatable {
     public enum Base: Sendable, Equatable {
@@ -32,8 +32,17 @@ public struct ConfigOperation: Sendable, Equatable {
 
     public init(parsing text: String) throws(PCIMMIOError) {
         self.text = text
+        // setpci splits at '=', then '@', then '.', then '+'.
         let assignment = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-        let left = assignment[0]
+        let instanceSplit = assignment[0].split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
+        var instance = 0
+        if instanceSplit.count == 2 {
+            guard let parsed = Self.hex(String(instanceSplit[1])), parsed < 0x100 else {
+                throw Self.bad(text, "'@\(instanceSplit[1])' is not an instance number (hex, counting from 0)")
+            }
+            instance = Int(parsed)
+        }
+        let left = instanceSplit[0]
         let widthSplit = left.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let place = widthSplit[0]
         let placeSplit = place.split(separator: "+", maxSplits: 1, omittingEmptySubsequences: false)
@@ -42,12 +51,16 @@ public struct ConfigOperation: Sendable, Equatable {
         if let named = ConfigNames.register(baseText) {
             base = .named(named.name, offset: named.offset, headerTypes: named.headerTypes)
             namedWidth = named.width
-        } else if let capability = try Self.capability(baseText) {
+        } else if let capability = try Self.capability(baseText, instance: instance) {
             base = capability
-        } else if let offset = Self.hex(baseText), offset < 0x1000 {
+        } else if let offset = Self.hex(baseText) {
+            guard offset < 0x1000 else { throw Self.bad(text, "offset 0x\(String(offset, radix: 16)) is past the end of any config space (4096 bytes)") }
             base = .offset(Int(offset))
         } else {
             throw Self.bad(text, "unknown register '\(baseText)' (a hex offset, a name from setpci --dumpregs such as COMMAND, or CAP_xxx/ECAP_xxx/CAPnn/ECAPnnnn)")
+        }
+        if instanceSplit.count == 2, case .capability = base {} else if instanceSplit.count == 2 {
+            throw Self.bad(text, "@N picks an instance of a capability, and \(baseText) is not one")
         }
         if placeSplit.count == 2 {
             guard let displacement = Self.hex(String(placeSplit[1])), displacement < 0x1000 else {
@@ -91,19 +104,12 @@ public struct ConfigOperation: Sendable, Equatable {
         }
     }
 
-    /// `CAP_xxx`, `ECAP_xxx`, `CAPnn`, `ECAPnnnn`, each with an optional `@N`; nil when the
-    /// text is none of these.
-    private static func capability(_ text: String) throws(PCIMMIOError) -> Base? {
+    /// `CAP_xxx`, `ECAP_xxx`, `CAPnn`, `ECAPnnnn`; nil when the text is none of these.
+    private static func capability(_ text: String, instance: Int) throws(PCIMMIOError) -> Base? {
         let upper = text.uppercased()
         let extended = upper.hasPrefix("ECAP")
         guard extended || upper.hasPrefix("CAP") else { return nil }
-        let parts = upper.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false)
-        var instance = 0
-        if parts.count == 2 {
-            guard let parsed = Int(parts[1]), parsed >= 0 else { throw bad(text, "'@\(parts[1])' is not an instance number") }
-            instance = parsed
-        }
-        let name = String(parts[0])
+        let name = upper
         if let id = ConfigNames.capability(name, extended: extended) {
             return .capability(id: id, extended: extended, instance: instance)
         }
