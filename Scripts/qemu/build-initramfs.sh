@@ -12,6 +12,7 @@
 #   /bin/busybox (static) + applet symlinks
 #   /usr/bin/pcimmio        the binary under test (+ its shared libs from ldd)
 #   /usr/bin/lspci          oracle (+ libpci and friends)
+#   /usr/bin/setpci         oracle for `pcimmio config` (same libpci)
 #   /usr/bin/memtool        oracle (+ libs)
 #   /usr/share/misc/pci.ids (symlinks followed)
 #   /tests/                 everything in Tests/QEMU/guest/ (run-tests.sh is the entry)
@@ -102,6 +103,7 @@ add_binary() { # src dest
 
 add_binary "$BIN" /usr/bin/pcimmio
 add_binary "$(command -v lspci)" /usr/bin/lspci
+add_binary "$(command -v setpci)" /usr/bin/setpci
 add_binary "$(command -v memtool)" /usr/bin/memtool
 copy_file /usr/share/misc/pci.ids /usr/share/misc/pci.ids
 # strace (optional): the guest checks that a refused /dev/mem access opened nothing

@@ -400,12 +400,24 @@ class Suite:
         self.error_checks()
         self.scripting_checks()
         self.phys_checks()
+        self.config_checks()
+        self.bulk_checks()
         self.sysfs_capture_checks()
 
     def scripting_checks(self):
         # register maps, field pokes, dump --map, wait, watch, run: check_scripting.py
         import check_scripting  # here, not at the top: it imports names from this module
         check_scripting.run(self)
+
+    def config_checks(self):
+        # config vs setpci, config --dump vs lspci -x, caps vs lspci -vvv, device health: check_config.py
+        import check_config  # here, not at the top: it imports names from this module
+        check_config.run(self)
+
+    def bulk_checks(self):
+        # load, fill, multi-value poke: check_bulk.py
+        import check_bulk  # here, not at the top: it imports names from this module
+        check_bulk.run(self)
 
     # ------------------------------------------------------------------------------
     def oracle_checks(self):
@@ -852,6 +864,8 @@ class Suite:
         ]
         for _t, off, val, n, _d in pokes:
             put(off, val, n)
+        import check_bulk  # the bulk writes of check_bulk.py (load, fill, multi-value poke) land here too
+        check_bulk.ivshmem_expected(self, exp)
 
         def one(test, off, val, n):
             self.need_rc0(test)

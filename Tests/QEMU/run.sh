@@ -15,7 +15,7 @@
 #   PCIMMIO_CACHE      cache root for the kernel (default ~/.cache/pcimmio)
 #   PCIMMIO_QEMU_OUT   work directory for this run (default: a new /tmp/pcimmio-qemu.XXXXXX,
 #                      removed after a passing run unless PCIMMIO_QEMU_KEEP=1)
-#   PCIMMIO_VM_TIMEOUT seconds before the VM is killed (default 150)
+#   PCIMMIO_VM_TIMEOUT seconds before the VM is killed (default 240)
 #   PCIMMIO_QEMU_SERIAL=1  boot the VFIO guest after the main one instead of beside it
 # Output: "ok - NAME" / "not ok - NAME: REASON" lines, then exactly one
 # "N passed, N failed" line; exit status 1 if anything failed.
@@ -134,7 +134,7 @@ vfio_boot() {
     local t
     t=$(date +%s.%N)
     "$QS/run-vm.sh" --profile vfio --kernel "$KERNEL" --initrd "$WORK/initramfs.cpio.gz" --workdir "$VW" \
-        --timeout "${PCIMMIO_VM_TIMEOUT:-150}" > "$VW/run-vm.log" 2>&1
+        --timeout "${PCIMMIO_VM_TIMEOUT:-240}" > "$VW/run-vm.log" 2>&1
     echo "$? $(elapsed "$t")" > "$VW/boot.status"
 }
 VPID=""
@@ -146,7 +146,7 @@ fi
 # ---- the main boot -----------------------------------------------------------------------------
 tb=$(date +%s.%N)
 "$QS/run-vm.sh" --kernel "$KERNEL" --initrd "$WORK/initramfs.cpio.gz" --workdir "$WORK" \
-    --ivshmem "$WORK/ivshmem.bin" --outbox "$WORK/outbox.bin" --timeout "${PCIMMIO_VM_TIMEOUT:-150}"
+    --ivshmem "$WORK/ivshmem.bin" --outbox "$WORK/outbox.bin" --timeout "${PCIMMIO_VM_TIMEOUT:-240}"
 vmrc=$?
 BOOT_S=$(elapsed "$tb")
 if [ -n "$VPID" ]; then wait "$VPID"; else vfio_boot; fi
@@ -155,7 +155,7 @@ if [ "$vmrc" -ne 0 ]; then
     tail -n 40 "$WORK/console.txt" | sed 's/^/# /'
     sed 's/^/# qemu: /' "$WORK/qemu.stderr" 2>/dev/null
     if [ "$vmrc" = 124 ] || [ "$vmrc" = 137 ]; then
-        notok "vm: boot to poweroff" "timed out after ${PCIMMIO_VM_TIMEOUT:-150} s"
+        notok "vm: boot to poweroff" "timed out after ${PCIMMIO_VM_TIMEOUT:-240} s"
     else
         notok "vm: boot to poweroff" "qemu exited with status $vmrc"
     fi
@@ -184,7 +184,7 @@ else
     tail -n 20 "$VW/console.txt" 2>/dev/null | sed 's/^/# vfio: /'
     sed 's/^/# vfio: /' "$VW/run-vm.log" 2>/dev/null
     if [ "$vrc" = 124 ] || [ "$vrc" = 137 ]; then
-        notok "vm: VFIO boot" "timed out after ${PCIMMIO_VM_TIMEOUT:-150} s"
+        notok "vm: VFIO boot" "timed out after ${PCIMMIO_VM_TIMEOUT:-240} s"
     elif [ -z "$vend" ]; then
         notok "vm: VFIO boot" "qemu exited with status $vrc; the guest script did not finish"
     else

@@ -5,7 +5,7 @@
 # MARKERS, saves stdout/stderr/exit code, and ships everything to the host in
 # one archive (the "outbox", a second ivshmem device whose BAR2 is a host file).
 # The host (Tests/QEMU/check.py) does all the checking, against the QEMU trace,
-# the ivshmem host file and the oracle outputs (lspci, memtool, dd).
+# the ivshmem host file and the oracle outputs (lspci, setpci, memtool, dd).
 #
 # Marker protocol (see Tests/QEMU/README.md):
 #   marker k  = one 32-bit read (busybox devmem ADDR 32, via /dev/mem) of edu BAR0 + 0x10000 + 4*k
@@ -325,6 +325,135 @@ if command -v strace > /dev/null; then
 fi
 # no IOMMU, no vfio modules in this boot: --via vfio and bind must say what is missing
 t err_vfio_no_iommu "$P" peek $EDU 0 0x0 --via vfio
+
+# ---- config space (issue 9; checked in check_config.py) ----------------------------
+# The same setpci operations through pcimmio config and the guest's setpci, dumps next
+# to lspci -xxx/-xxxx, caps next to lspci -vvv. Read-only first, then writes on edu.
+info setpci "$(command -v setpci)"
+CFG_OPS_NVME="COMMAND STATUS VENDOR_ID.l 10.l 0x14.L CAP_EXP+2.w CAP10+8.W CAP_EXP+0xa.w CAP_MSIX+2.w CAP_MSIX+4.l CAP_PM+4.w 3c.b INTERRUPT_PIN REVISION CLASS_DEVICE"
+CFG_OPS_ROOTPORT="COMMAND VENDOR_ID.l PRIMARY_BUS SECONDARY_BUS SUBORDINATE_BUS MEMORY_BASE MEMORY_LIMIT BRIDGE_CONTROL CAP_EXP+2.w CAP_EXP+12.w CAP_EXP+14.l CAP_MSIX+2.w ECAP_AER.l ECAP_AER+4.l ECAP_AER+8.l ECAP0001+10.l ECAP_AER+14.l ECAP_ACS.l ECAP_ACS+4.w"
+CFG_OPS_VIRTIO="COMMAND VENDOR_ID.l 14.l 20.l SUBSYSTEM_VENDOR_ID CAP_EXP+2.w CAP_EXP+8.w CAP_MSIX+2.w CAP_MSIX+4.l CAP_PM+4.w CAP_VNDR+3.b CAP09+2.b"
+CFG_OPS_AHCI="COMMAND VENDOR_ID.l 24.l CAP_MSI.w CAP_MSI+2.w CAP12.l CAP12+4.l INTERRUPT_LINE"
+CFG_OPS_EDU="COMMAND VENDOR_ID.l 10.l CAP_MSI.w CAP_MSI+2.w CAP_MSI+4.l CACHE_LINE_SIZE INTERRUPT_PIN REVISION"
+for dev in NVME ROOTPORT VIRTIO AHCI EDU; do
+    eval "slot=\$$dev ops=\$CFG_OPS_$dev"
+    n=$(echo "$dev" | tr 'A-Z' 'a-z')
+    info cfg_ops "$n" "$slot" "$ops"
+    # shellcheck disable=SC2086
+    t "cfg_read_$n" "$P" config "$slot" $ops
+    # shellcheck disable=SC2086
+    t "cfg_setpci_$n" setpci -s "$slot" $ops
+    t "cfg_dump_$n" "$P" config "$slot" --dump -xxx
+done
+t cfg_lspci_xxx lspci -xxx -D
+t cfg_read_json "$P" config $EDU COMMAND VENDOR_ID.l --json
+# a capability present more than once: setpci's @N (0-based) comes last, after the width
+t cfg_instance "$P" config $VIRTIO CAP_VNDR+3.b@1 CAP_VNDR+3.b@3
+t cfg_instance_setpci setpci -s $VIRTIO CAP_VNDR+3.b@1 CAP_VNDR+3.b@3
+t cfg_dump4k_rootport "$P" config $ROOTPORT --dump -xxxx
+t cfg_lspci_4k_rootport lspci -xxxx -s $ROOTPORT
+t cfg_dump64_virtio "$P" config $VIRTIO --dump -x
+t caps_lspci_vvv lspci -vvv -D
+for dev in NVME ROOTPORT VIRTIO AHCI EDU; do
+    eval "slot=\$$dev"
+    n=$(echo "$dev" | tr 'A-Z' 'a-z')
+    t "caps_json_$n" "$P" caps "$slot" --json
+done
+t caps_text_rootport "$P" caps $ROOTPORT
+# writes, on edu (unbound; QEMU's wmask makes CACHE_LINE_SIZE, COMMAND's DisINTx and the
+# MSI address registers writable; MSI stays disabled): each then read by setpci
+t cfg_w_before setpci -s $EDU CACHE_LINE_SIZE COMMAND CAP_MSI+4.l CAP_MSI+8.l
+t cfg_w_cls "$P" config $EDU CACHE_LINE_SIZE=5a
+t cfg_w_cmd "$P" config $EDU COMMAND=400:400
+t cfg_w_multi "$P" config $EDU CAP_MSI+4.l=fee01000,00000002
+t cfg_w_setpci setpci -s $EDU CACHE_LINE_SIZE COMMAND CAP_MSI+4.l CAP_MSI+8.l
+t cfg_w_dry "$P" config $EDU CACHE_LINE_SIZE=33 COMMAND=0:400 -D
+# a bad operand after a good write: nothing written at all (cfg_bad_after also shows
+# that the dry run wrote nothing)
+t cfg_bad_offset "$P" config $EDU CACHE_LINE_SIZE=77 100.l
+t cfg_bad_cap "$P" config $EDU CACHE_LINE_SIZE=77 CAP_EXP+2.w
+t cfg_bad_value "$P" config $EDU CACHE_LINE_SIZE=77 COMMAND=12345
+t cfg_bad_align "$P" config $EDU CACHE_LINE_SIZE=77 COMMAND+1.w
+t cfg_bad_after setpci -s $EDU CACHE_LINE_SIZE COMMAND
+# put back what the writes changed (setpci, the oracle)
+cfg_restore() {
+    set -- $(cat "$T/cfg_w_before.out")
+    setpci -s $EDU CACHE_LINE_SIZE="$1" COMMAND="$2" CAP_MSI+4.l="$3" CAP_MSI+8.l="$4"
+    setpci -s $EDU CACHE_LINE_SIZE COMMAND CAP_MSI+4.l CAP_MSI+8.l
+}
+t cfg_restore cfg_restore
+
+# ---- load / fill / multi-value poke (issue 13; checked in check_bulk.py) ----------------
+# ivshmem BAR2 (RAM: the host file is the oracle, nothing is traced), edu's DMA address
+# registers 0x80/0x88/0x90 (read/write scratch, 4- and 8-byte, traced) and virtio's
+# driver-feature pair at BAR4+0x8 (prefetchable, resource4_wc: the --wc flush read is traced).
+LOADBIN=$HERE/data/load-16k.bin
+info loadbin "$LOADBIN" "$(wc -c < "$LOADBIN" 2> /dev/null)"
+head -c 24 "$LOADBIN" > /tmp/load24.bin
+printf 'abc' > /tmp/load3.bin
+printf '\001\000\000\000\001\000\000\000' > /tmp/gf.bin
+load_stdin() { # DEVICE BAR OFFSET FILE ARGS...: load from standard input
+    d=$1 b=$2 o=$3 f=$4
+    shift 4
+    timeout "$CMD_TIMEOUT" "$P" load "$d" "$b" "$o" - "$@" < "$f"
+}
+t bulk_iv_load "$P" load $IVSHMEM 2 0x10000 "$LOADBIN"
+t bulk_iv_load_wc "$P" load $IVSHMEM 2 0x20000 "$LOADBIN" --wc -w 64
+t bulk_iv_load_stdin load_stdin $IVSHMEM 2 0x30000 "$LOADBIN" -w 16
+t bulk_iv_load_verify "$P" load $IVSHMEM 2 0x34000 "$LOADBIN" -w 8 --verify
+t bulk_iv_fill "$P" fill $IVSHMEM 2 0x40000+0x1000 0x11223344 --increment 0x01010101
+t bulk_iv_fill_w8 "$P" fill $IVSHMEM 2 0x41000+0x200 0xf0 --increment 1 -w 8
+t bulk_iv_fill_wc "$P" fill $IVSHMEM 2 0x42000-0x427ff 0xa5a5a5a55a5a5a5a -w 64 --wc
+t bulk_iv_poke "$P" poke $IVSHMEM 2 0x43000 0x11111111 0x22222222 0x33333333
+t bulk_iv_poke16 "$P" poke $IVSHMEM 2 0x43010 0xaaaa 0xbbbb 0xcccc -w 16
+t bulk_iv_dump "$P" dump $IVSHMEM 2 0x10000+0x4000 --format raw -o "$T/bulk_iv_dump.bin"
+t bulk_iv_dump_wc "$P" dump $IVSHMEM 2 0x20000+16k --format raw --wc -o "$T/bulk_iv_dump_wc.bin"
+t bulk_iv_load_past "$P" load $IVSHMEM 2 0xffffc "$LOADBIN"
+t bulk_iv_load_odd "$P" load $IVSHMEM 2 0x44000 /tmp/load3.bin
+t bulk_iv_load_missing "$P" load $IVSHMEM 2 0x44000 /tmp/no-such-file.bin
+t bulk_edu_fill "$P" fill $EDU 0 0x80+0x18 0x1000 --increment 0x10 -w 64
+t bulk_edu_fill_peek "$P" peek $EDU 0 0x80 -w 64 -n 3
+t bulk_edu_poke "$P" poke $EDU 0 0x80 0xa1 0xb2 0xc3 -w 64
+t bulk_edu_poke32 "$P" poke $EDU 0 0x80 0x11 0x22 0x33 0x44
+t bulk_edu_load64 "$P" load $EDU 0 0x80 /tmp/load24.bin -w 64 --verify
+t bulk_edu_load32 "$P" load $EDU 0 0x80 /tmp/load24.bin
+t bulk_edu_load_peek "$P" peek $EDU 0 0x80 -w 64 -n 3
+t bulk_edu_load_past "$P" load $EDU 0 0xffff0 "$LOADBIN"
+t bulk_edu_fill_wc "$P" fill $EDU 0 0x80+0x18 0x1 --wc
+t bulk_virtio_load_wc "$P" load $VIRTIO 4 0x8 /tmp/gf.bin --wc
+t bulk_virtio_load_wc_noflush "$P" load $VIRTIO 4 0x8 /tmp/gf.bin --wc --no-flush
+t bulk_virtio_load_uc "$P" load $VIRTIO 4 0x8 /tmp/gf.bin
+
+# ---- device health on the real kernel (issue 9; check_config.py) ---------------------------
+# edu's Memory Space bit cleared with setpci, then pcimmio peeks (and must warn), then
+# pcimmio turns decoding back on. The trace markers are edu reads, so each "decoding
+# off" window is one test; its steps write their own files (t/NAME.peek_out, .peek_err,
+# .json_out, .json_err, .fix_out, .fix_err, .cmd_off, .cmd_after). A safety net re-enables
+# edu with setpci (and says so) if pcimmio did not, so the end marker and everything
+# after still reach edu.
+health_window() { # NAME FIX...: clear MEM, peek, peek --json, run FIX, read COMMAND
+    hn=$1
+    shift
+    setpci -s $EDU COMMAND=0:2 || echo "setpci clear failed" >&2
+    setpci -s $EDU COMMAND > "$T/$hn.cmd_off"
+    timeout "$CMD_TIMEOUT" "$P" peek $EDU 0 0 > "$T/$hn.peek_out" 2> "$T/$hn.peek_err"
+    echo "peek rc=$?"
+    timeout "$CMD_TIMEOUT" "$P" peek $EDU 0 0 --json > "$T/$hn.json_out" 2> "$T/$hn.json_err"
+    echo "json rc=$?"
+    timeout "$CMD_TIMEOUT" "$@" > "$T/$hn.fix_out" 2> "$T/$hn.fix_err"
+    echo "fix rc=$?"
+    c=$(setpci -s $EDU COMMAND)
+    echo "$c" > "$T/$hn.cmd_after"
+    if [ $((0x$c & 2)) -eq 0 ]; then
+        setpci -s $EDU COMMAND=2:2
+        echo "safety net: Memory Space still clear after the fix; re-enabled with setpci"
+    fi
+}
+t health_enable health_window health_enable "$P" enable $EDU
+t health_enable_peek "$P" peek $EDU 0 0
+t health_config health_window health_config "$P" config $EDU COMMAND.W=0x2:0x2
+t health_config_peek "$P" peek $EDU 0 0
+t health_config_json "$P" peek $EDU 0 0 --json
 
 # ---- sysfs capture ---------------------------------------------------------------
 if [ -f "$HERE/capture-sysfs.sh" ]; then
