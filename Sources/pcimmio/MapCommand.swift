@@ -5,6 +5,13 @@ struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "map",
         abstract: "Work with register map files.",
+        discussion: """
+            A register map (JSON) names a device's registers and fields; the maps shipped with \
+            pcimmio are in <prefix>/share/pcimmio/maps.
+
+            Example:
+              pcimmio map check /usr/share/pcimmio/maps/*.json
+            """,
         subcommands: [MapCheckCommand.self]
     )
 }
@@ -14,12 +21,12 @@ struct MapCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Validate register maps: every mistake, with its line.",
         discussion: """
-            Reports overlapping registers, fields past the register's width or overlapping each
-            other, misaligned offsets, duplicate names, values too wide for their field, unknown
+            Reports overlapping registers, fields past the register's width or overlapping each \
+            other, misaligned offsets, duplicate names, values too wide for their field, unknown \
             keys and bad numbers, one per line as FILE:LINE: problem. Exit 1 if any.
 
             Example:
-              pcimmio map check Maps/*.json
+              pcimmio map check /usr/share/pcimmio/maps/*.json
             """)
 
     @Argument(help: "Map files (JSON).")
