@@ -79,6 +79,8 @@ expect "Depends covers every NEEDED library of the binary" "$missing" ""
 
 expect "the binary is stripped (no symbol table, no debug information)" \
     "$(objdump -h "$binary" | awk '$2 ~ /^\.(symtab|debug_)/ {print $2}' | tr '\n' ' ')" ""
+expect "no run path in the binary (the loader looks only in the system's directories)" \
+    "$(objdump -p "$binary" | awk '$1 == "RPATH" || $1 == "RUNPATH"')" ""
 expect "copyright and changelog are in /usr/share/doc/pcimmio, the changelog gzip'd" \
     "$(gzip -dc "$root/usr/share/doc/pcimmio/changelog.gz" | head -n 1 | cut -d' ' -f1-2)" "pcimmio ($version)"
 
