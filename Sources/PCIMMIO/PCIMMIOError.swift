@@ -107,7 +107,9 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .outOfBounds(_, bar, offset, length, _) where bar < 0:
             return "physical address 0x\(String(offset, radix: 16)) + \(length) byte\(length == 1 ? "" : "s") is past the end of the 64-bit physical address space"
         case let .outOfBounds(slot, bar, offset, length, size):
-            return "offset 0x\(String(offset, radix: 16)) + \(length) byte\(length == 1 ? "" : "s") is past the end of \(slot) BAR \(bar) (size 0x\(String(size, radix: 16)); last valid offset for this access is \(size >= length ? "0x" + String(size - length, radix: 16) : "none"))"
+            let start = "offset 0x\(String(offset, radix: 16)) + \(length) byte\(length == 1 ? "" : "s") is past the end of \(slot) BAR \(bar) (size 0x\(String(size, radix: 16)); "
+            guard size >= length else { return start + "this access is longer than the whole BAR, so no offset fits it)" }
+            return start + "last valid offset for this access is 0x\(String(size - length, radix: 16)))"
         case let .misaligned(offset, width):
             return "offset 0x\(String(offset, radix: 16)) is not aligned to the \(width.bits)-bit access width (must be a multiple of \(width.bytes))"
         case let .system(call, path, errno):

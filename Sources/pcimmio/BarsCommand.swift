@@ -6,7 +6,8 @@ struct BarsCommand: ParsableCommand {
         commandName: "bars",
         abstract: "Show one device's BARs and the resource files that map them.",
         discussion: """
-            DEVICE is a slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function.
+            DEVICE is a slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function. \
+            Unused BARs are left out; WC says whether the kernel made a write-combining resourceN_wc file.
 
             Examples:
               pcimmio bars 00:02.0

@@ -6,9 +6,9 @@ struct BindCommand: ParsableCommand {
         commandName: "bind",
         abstract: "Bind a device to a driver (driver_override, unbind, drivers_probe), as driverctl does.",
         discussion: """
-            Prints the driver before and after. Binding to vfio-pci first checks the device's
-            whole IOMMU group and refuses, naming them, when other devices in it use host
-            drivers. Once a device is bound to vfio-pci, peek, poke, dump, wait, watch and run
+            Prints the driver before and after. Binding to vfio-pci first checks the device's \
+            whole IOMMU group and refuses, naming them, when other devices in it use host \
+            drivers. Once a device is bound to vfio-pci, peek, poke, dump, wait, watch and run \
             reach it through VFIO, which works under kernel lockdown (Secure Boot).
 
             Examples:

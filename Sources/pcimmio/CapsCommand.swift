@@ -6,17 +6,17 @@ struct CapsCommand: ParsableCommand {
         commandName: "caps",
         abstract: "List a device's capabilities, standard and extended, in chain order, decoded.",
         discussion: """
-            One line per capability: [OFFSET] name, version, id (ext 0xNNNN for extended ones),
-            then the decoded registers bring-up reads, in lspci -vvv's words: PCI Express
-            (port type, MaxPayload/MaxReadReq, DevSta errors, LnkCap/LnkSta speed and width),
-            Power Management (the D state), MSI and MSI-X (enable, vectors, table BAR and offset),
-            AER (status and mask), Resizable BAR (sizes offered and current). A broken chain
-            (a loop, a pointer into the header) is shown where it breaks and never followed.
+            One line per capability: [OFFSET] name, version, id (ext 0xNNNN for extended ones), \
+            then the decoded registers bring-up reads, in lspci -vvv's words: PCI Express \
+            (port type, MaxPayload/MaxReadReq, DevSta errors, LnkCap/LnkSta speed and width), \
+            Power Management (the D state), MSI and MSI-X (enable, vectors, table BAR and offset), \
+            AER (status and mask), Resizable BAR (sizes offered and current). A broken chain \
+            (a loop, a pointer into the header) is shown where it breaks and never followed. \
             Only config space is read.
 
-            --json prints an array of objects with offset, id, extended, name, version (where
-            there is one) and the decoded fields; a broken link has `broken` instead.
-            --all lists every function (each after a line naming it; with --json an array of
+            --json prints an array of objects with offset, id, extended, name, version (where \
+            there is one) and the decoded fields; a broken link has `broken` instead. \
+            --all lists every function (each after a line naming it; with --json an array of \
             {slot, capabilities}).
 
             Examples:

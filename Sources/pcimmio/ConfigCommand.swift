@@ -6,14 +6,16 @@ struct ConfigCommand: ParsableCommand {
         commandName: "config",
         abstract: "Read and write configuration space with setpci's operations, or dump it as lspci -x does.",
         discussion: """
-            Each OPERATION is REGISTER[+OFFSET][.B|.W|.L][=VALUE[:MASK][,VALUE[:MASK]…]], as
-            setpci takes it: REGISTER is a hex offset (10 or 0x10), a name from
-            setpci --dumpregs (COMMAND, STATUS, BASE_ADDRESS_0, …) or a capability (CAP_EXP,
-            ECAP_AER, CAP10, ECAP0001; @N after the width picks the Nth instance, as in CAP_VNDR+3.b@1); values and masks are hex.
-            A read prints its value as setpci does: width/4 hex digits, no 0x. A write with a
-            mask reads once and writes (old & ~MASK) | VALUE. Every operation is checked
-            against the device (capability present, inside the config space, aligned) before
-            any runs: one bad operand and nothing is written. Through VFIO when the device is
+            Each OPERATION is REGISTER[+OFFSET][.B|.W|.L][@N][=VALUE[:MASK][,VALUE[:MASK]…]], as \
+            setpci takes it: REGISTER is a hex offset (10 or 0x10), a name from \
+            setpci --dumpregs (COMMAND, STATUS, BASE_ADDRESS_0, …) or a capability (CAP_EXP, \
+            ECAP_AER, CAP10, ECAP0001); @N after the width picks the Nth instance of a \
+            capability, as in CAP_VNDR+3.b@1; values and masks are hex.
+
+            A read prints its value as setpci does: width/4 hex digits, no 0x. A write with a \
+            mask reads once and writes (old & ~MASK) | VALUE. Every operation is checked \
+            against the device (capability present, inside the config space, aligned) before \
+            any runs: one bad operand and nothing is written. Through VFIO when the device is \
             bound to vfio-pci (sysfs config writes are refused under kernel lockdown).
 
             Examples:

@@ -6,21 +6,22 @@ struct DumpCommand: ParsableCommand {
         commandName: "dump",
         abstract: "Dump a region of a BAR at a given access width.",
         discussion: """
-            With a register map (--map or --decode), only the map's registers in the region are
-            read, each at its own width, and decoded; wo and rc registers are skipped (and
-            listed) unless --include-side-effects.
-            REGION is START, START+SIZE or START-END (END inclusive), as memtool takes it;
-            default 0+0x100 (clipped to a smaller BAR). Every register in the region is read
-            exactly once, in ascending order, at the chosen width.
+            REGION is START, START+SIZE or START-END (END inclusive), as memtool takes it; \
+            default 0+0x100 (clipped to a smaller BAR). Every register in the region is read \
+            exactly once, in ascending order, at the chosen width. Formats:
               hex   one line per 16 bytes: offset, values, ASCII
               raw   exactly the region's bytes, little-endian as in memory
               json  offset, width and the values
+
+            With a register map (--map, --decode, or a map found in PCIMMIO_MAPS or the installed \
+            maps), only the map's registers in the region are read, each at its own width, and \
+            decoded; wo and rc registers are skipped (and listed) unless --include-side-effects.
 
             Examples:
               pcimmio dump 00:02.0 bar0
               pcimmio dump 00:02.0 0 0x1000+256 -w 8
               pcimmio dump 00:02.0 0 0-0xfff --format raw -o regs.bin
-              pcimmio dump 00:02.0 0 0+0x100 --map Maps/qemu-edu.json
+              pcimmio dump 1234:11e8 0 0+0x100 --decode
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -29,7 +30,7 @@ struct DumpCommand: ParsableCommand {
     @Argument(help: "START, START+SIZE or START-END (default 0+0x100, clipped to the BAR).")
     var region: String?
 
-    @Option(help: "hex, raw or json.")
+    @Option(help: "hex, raw or json.", completion: .list(["hex", "raw", "json"]))
     var format: String = "hex"
 
     @Option(name: .customShort("o"), help: ArgumentHelp("Write to FILE instead of stdout.", valueName: "file"))

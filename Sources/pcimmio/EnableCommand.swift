@@ -6,9 +6,9 @@ struct EnableCommand: ParsableCommand {
         commandName: "enable",
         abstract: "Enable a device as a driver would (sysfs enable): decoding on, power to D0.",
         discussion: """
-            Writes 1 to the device's sysfs enable file, then prints COMMAND before and after.
-            The usual fix when pcimmio warns that memory decoding is disabled. Writing
-            COMMAND's bits yourself does the same for decoding alone:
+            Writes 1 to the device's sysfs enable file, then prints COMMAND before and after. \
+            The usual fix when pcimmio warns that memory decoding is disabled. Writing \
+            COMMAND's bits yourself does the same for decoding alone: \
             pcimmio config DEVICE COMMAND.W=0x2:0x2.
 
             Examples:

@@ -5,7 +5,7 @@ import PCIMMIO
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Directory that stands for /sys/bus/pci (like lspci -O sysfs.path=DIR). Default: $PCIMMIO_SYSFS, else /sys/bus/pci.",
-        valueName: "dir"))
+        valueName: "dir"), completion: .directory)
     var sysfs: String?
 
     @Option(name: .long, help: ArgumentHelp(
@@ -14,7 +14,7 @@ struct GlobalOptions: ParsableArguments {
     var trace: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Register map (JSON) for the device: registers and fields by name. Default: the map in $PCIMMIO_MAPS listing the device.",
+        "Register map (JSON) for the device: registers and fields by name. Default: the first map listing the device in $PCIMMIO_MAPS, else in the maps installed with pcimmio (<prefix>/share/pcimmio/maps).",
         valueName: "file"))
     var map: String?
 
@@ -48,13 +48,15 @@ struct TargetOptions: ParsableArguments {
     @Argument(help: "BAR: 0-5 or bar0-bar5 (none after phys).")
     var bar: String
 
-    @Option(name: [.customShort("w"), .long], help: ArgumentHelp("Access width in bits: 8, 16, 32 or 64 (default 32, or the named register's).", valueName: "bits"))
+    @Option(name: [.customShort("w"), .long], help: ArgumentHelp("Access width in bits: 8, 16, 32 or 64 (default 32, or the named register's).", valueName: "bits"),
+            completion: .list(["8", "16", "32", "64"]))
     var width: String?
 
     @Flag(help: "Use the write-combining resourceN_wc file (prefetchable memory BARs only).")
     var wc = false
 
-    @Option(help: ArgumentHelp("Access path: sysfs (resourceN files), vfio (a device bound to vfio-pci) or devmem (/dev/mem at the BAR's address). Default: vfio for a device bound to vfio-pci, else sysfs.", valueName: "path"))
+    @Option(help: ArgumentHelp("Access path: sysfs (resourceN files), vfio (a device bound to vfio-pci) or devmem (/dev/mem at the BAR's address). Default: vfio for a device bound to vfio-pci, else sysfs.", valueName: "path"),
+            completion: .list(["sysfs", "vfio", "devmem"]))
     var via: String?
 
     @Flag(help: "The registers are big-endian: values are byte-swapped between the register and you (each access stays one load or store of the width).")

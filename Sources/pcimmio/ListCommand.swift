@@ -11,7 +11,7 @@ struct ListCommand: ParsableCommand {
             Examples:
               pcimmio list
               pcimmio list -s 00:1f. -d 8086:
-              pcimmio --sysfs Tests/tree list --json
+              pcimmio --sysfs /tmp/tree list --json
             """)
 
     @OptionGroup var global: GlobalOptions

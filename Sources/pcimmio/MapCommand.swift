@@ -6,6 +6,14 @@ struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "map",
         abstract: "Work with register map files.",
+        discussion: """
+            A register map (JSON) names a device's registers and fields; the maps shipped with \
+            pcimmio are in <prefix>/share/pcimmio/maps.
+
+            Example:
+              pcimmio map check /usr/share/pcimmio/maps/*.json
+              pcimmio map import soc.svd -o soc.json
+            """,
         subcommands: [MapCheckCommand.self, MapImportCommand.self]
     )
 }
@@ -15,12 +23,12 @@ struct MapCheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Validate register maps: every mistake, with its line.",
         discussion: """
-            Reports overlapping registers, fields past the register's width or overlapping each
-            other, misaligned offsets, duplicate names, values too wide for their field, unknown
+            Reports overlapping registers, fields past the register's width or overlapping each \
+            other, misaligned offsets, duplicate names, values too wide for their field, unknown \
             keys and bad numbers, one per line as FILE:LINE: problem. Exit 1 if any.
 
             Example:
-              pcimmio map check Maps/*.json
+              pcimmio map check /usr/share/pcimmio/maps/*.json
             """)
 
     @Argument(help: "Map files (JSON).")
@@ -47,13 +55,13 @@ struct MapImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Make a register map from IP-XACT (1685-2009, 1685-2014) or CMSIS-SVD.",
         discussion: """
-            Each IP-XACT addressBlock or SVD peripheral becomes one BAR, in order (BARs 0 to 5),
-            or as --bar BLOCK=N says (then only the blocks named are imported). Register files
-            and clusters are flattened (names joined with _), dim arrays expanded (NAME_0, …),
-            SVD derivedFrom and inherited sizes resolved; an SVD peripheral's baseAddress is kept
-            as its BAR's "base". Anything a map cannot hold (an access type, a register of 24
-            bits, overlapping registers, a field past its register) is reported as FILE:LINE
-            and fails the import; --keep-going leaves those out and says which.
+            Each IP-XACT addressBlock or SVD peripheral becomes one BAR, in order (BARs 0 to 5), \
+            or as --bar BLOCK=N says (then only the blocks named are imported). Register files \
+            and clusters are flattened (names joined with _), dim arrays expanded (NAME_0, …), \
+            SVD derivedFrom and inherited sizes resolved; an SVD peripheral's baseAddress is kept \
+            as its BAR's "base". Anything a map cannot hold (an access type, a register of 24 \
+            bits, overlapping registers, a field past its register) is reported as FILE:LINE \
+            and fails the import; --keep-going leaves those out and says which. \
             The work is done by pcimmio-import, installed beside pcimmio.
 
             Examples:

@@ -7,9 +7,17 @@ struct Pcimmio: ParsableCommand {
         commandName: "pcimmio",
         abstract: "Inspect PCI devices and access their BAR registers from Linux userspace.",
         discussion: """
-            Global options (--sysfs, --trace, --map) may come before or after the command name.
-            Set PCIMMIO_SYSFS to point every command at a fake sysfs tree.
+            Global options (--sysfs, --trace, --map) may come before or after the command name. \
+            Set PCIMMIO_SYSFS to point every command at a fake sysfs tree. \
+            'pcimmio help COMMAND' (or man pcimmio-COMMAND) shows each command's options and examples.
+
+            Examples:
+              pcimmio list
+              pcimmio bars 00:02.0
+              pcimmio peek 00:02.0 bar0 0x10
+              pcimmio --sysfs /tmp/tree peek 1234:11e8 0 STATUS
             """,
+        version: pcimmioVersion,
         subcommands: [ListCommand.self, BarsCommand.self, PeekCommand.self, PokeCommand.self, DumpCommand.self,
                       WaitCommand.self, WatchCommand.self, RunCommand.self, MapCommand.self,
                       LoadCommand.self, FillCommand.self,

@@ -6,15 +6,17 @@ struct PeekCommand: ParsableCommand {
         commandName: "peek",
         abstract: "Read registers: each exactly one load of the given width.",
         discussion: """
-            Prints each value on its own line as 0x and width/4 hex digits, so $(pcimmio peek …)
-            works in scripts. The access is checked against the BAR (alignment, bounds, width)
-            before anything is opened.
+            Prints each value on its own line as 0x and width/4 hex digits, so \
+            v=$(pcimmio peek …) works in scripts. The access is checked against the BAR \
+            (alignment, bounds, width) before anything is opened. A register name comes from \
+            --map FILE, else from the first map listing the device in PCIMMIO_MAPS, else in the \
+            maps installed with pcimmio.
 
             Examples:
               pcimmio peek 00:02.0 bar0 0x10
               pcimmio peek 00:02.0 0 0x100 -w 16 -n 4
               pcimmio peek 1af4:1041 4 0x0 -w 64 --json
-              pcimmio peek 00:02.0 bar0 STATUS --map Maps/qemu-edu.json
+              pcimmio peek 1234:11e8 bar0 STATUS --decode
             """)
 
     @OptionGroup var global: GlobalOptions

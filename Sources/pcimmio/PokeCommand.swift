@@ -6,17 +6,17 @@ struct PokeCommand: ParsableCommand {
         commandName: "poke",
         abstract: "Write one register: exactly one store of the given width.",
         discussion: """
-            --mask does a read-modify-write of only the masked bits (one read, one write).
-            Field assignments (CTRL.ENABLE=1 CTRL.MODE=3) of one register are one read-modify-write.
-            --verify reads the register back and fails, showing both values, on a mismatch.
-            --dry-run prints the write and opens nothing for writing (and reads nothing).
+            --mask does a read-modify-write of only the masked bits (one read, one write). \
+            Field assignments (STATUS.IRQ_ON_DONE=ON) of one register are one read-modify-write. \
+            --verify reads the register back and fails, showing both values, on a mismatch. \
+            --dry-run prints the write and opens nothing for writing (and reads nothing). \
             A value wider than the width is an error, never truncated.
 
             Examples:
               pcimmio poke 00:02.0 bar0 0x04 0x12345678
               pcimmio poke 00:02.0 bar0 0x20 0x80 --mask 0x80 --verify
               pcimmio poke 00:02.0 2 0x10 0xab -w 8 --dry-run
-              pcimmio poke 00:02.0 0 CTRL.ENABLE=1 CTRL.MODE=3 --map Maps/device.json
+              pcimmio poke 1234:11e8 0 STATUS.IRQ_ON_DONE=ON --verify
             """)
 
     @OptionGroup var global: GlobalOptions

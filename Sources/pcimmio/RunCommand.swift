@@ -15,9 +15,10 @@ struct RunCommand: ParsableCommand {
               wait DEVICE BAR --until REGISTER.FIELD=VALUE[,…] [--timeout D] [--interval D] [--wc]
               sleep DURATION          echo TEXT          set NAME VALUE   (then $NAME or ${NAME})
               # a word starting with # ends the line
-            Every command also takes phys ADDRESS in place of DEVICE BAR OFFSET (/dev/mem),
-            and --via sysfs|vfio|devmem.
-            The whole script is parsed first: a syntax error runs nothing. Mappings stay open
+
+            Every command also takes phys ADDRESS in place of DEVICE BAR OFFSET (/dev/mem), \
+            and --via sysfs|vfio|devmem. \
+            The whole script is parsed first: a syntax error runs nothing. Mappings stay open \
             between lines. An error stops the script and names its file and line.
 
             Examples:

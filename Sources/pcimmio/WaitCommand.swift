@@ -6,13 +6,13 @@ struct WaitCommand: ParsableCommand {
         commandName: "wait",
         abstract: "Poll a register until (value & MASK) == VALUE.",
         discussion: """
-            Prints the final value and exits 0 when the condition holds; on timeout prints an
+            Prints the final value and exits 0 when the condition holds; on timeout prints an \
             error with the last value read and exits 1. Durations take us, ms or s.
 
             Examples:
               pcimmio wait 00:03.0 bar0 0x20 --mask 0x1 --value 0
               pcimmio wait 00:03.0 0 0x20 --mask 0x80000000 --value 0x80000000 --timeout 2s --interval 10ms
-              pcimmio wait 00:02.0 0 --until STATUS.COMPUTING=0 --map Maps/qemu-edu.json
+              pcimmio wait 1234:11e8 0 --until STATUS.COMPUTING=IDLE
             """)
 
     @OptionGroup var global: GlobalOptions

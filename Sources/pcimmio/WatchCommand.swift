@@ -6,13 +6,14 @@ struct WatchCommand: ParsableCommand {
         commandName: "watch",
         abstract: "Sample a region periodically and print only what changed.",
         discussion: """
-            Prints the first sample, then one line per register that changed:
-            elapsed time, offset, old -> new. Ends on Ctrl-C or after --count samples.
+            Prints the first sample, then one line per register that changed: \
+            elapsed time, offset, old -> new. Ends on Ctrl-C or after --count samples. \
+            With a register map, each line names its register.
 
             Examples:
               pcimmio watch 00:03.0 bar0 0+0x40
               pcimmio watch 00:03.0 0 0x20+4 --interval 10ms --count 100
-              pcimmio watch 00:02.0 0 0+0x40 --map Maps/qemu-edu.json   (names each register)
+              pcimmio watch 1234:11e8 0 0+0x40 --map /usr/share/pcimmio/maps/qemu-edu.json
             """)
 
     @OptionGroup var global: GlobalOptions

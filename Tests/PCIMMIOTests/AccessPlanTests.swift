@@ -24,6 +24,13 @@ import Testing
         }
     }
 
+    @Test func anAccessLongerThanTheBARSaysSoInASentence() {
+        let tooLong = PCIMMIOError.outOfBounds(slot: "0000:00:03.0", bar: 1, offset: 0, length: 0x40, size: 0x20)
+        #expect(tooLong.description == "offset 0x0 + 64 bytes is past the end of 0000:00:03.0 BAR 1 (size 0x20; this access is longer than the whole BAR, so no offset fits it)")
+        let pastEnd = PCIMMIOError.outOfBounds(slot: "0000:00:03.0", bar: 0, offset: 0x1000, length: 4, size: 0x1000)
+        #expect(pastEnd.description.hasSuffix("(size 0x1000; last valid offset for this access is 0xffc)"))
+    }
+
     @Test func misalignedOffsetsAreRefused() {
         #expect(throws: PCIMMIOError.misaligned(offset: 2, width: .w32)) { try AccessPlan(device: target, bar: 0, offset: 2, width: .w32, mode: .read) }
         #expect(throws: PCIMMIOError.misaligned(offset: 4, width: .w64)) { try AccessPlan(device: target, bar: 0, offset: 4, width: .w64, mode: .read) }

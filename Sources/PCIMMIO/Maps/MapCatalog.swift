@@ -1,21 +1,50 @@
 import Glibc
 
 /// Which register map describes a device: the one given with `--map FILE`, else the first
-/// map (by file name) in the `PCIMMIO_MAPS` directory that lists the device's vendor:device.
+/// map (by file name) in the `PCIMMIO_MAPS` directory that lists the device's vendor:device,
+/// else in the maps installed beside the executable (`<prefix>/share/pcimmio/maps`).
 /// Maps are read only when a register name is used or decoding is asked for.
 public final class MapCatalog {
     public let explicit: String?
     public let directory: String?
     private var loaded: [RegisterMap]?
 
-    public init(explicit: String?, directory: String? = MapCatalog.environmentDirectory) {
+    public init(explicit: String?, directory: String? = MapCatalog.defaultDirectory) {
         self.explicit = explicit
         self.directory = directory
+    }
+
+    /// `PCIMMIO_MAPS`, else the installed maps when there are any.
+    public static var defaultDirectory: String? {
+        environmentDirectory ?? installedDirectory()
     }
 
     public static var environmentDirectory: String? {
         guard let value = getenv("PCIMMIO_MAPS"), value.pointee != 0 else { return nil }
         return String(cString: value)
+    }
+
+    /// `<prefix>/share/pcimmio/maps` for an executable at `<prefix>/bin/pcimmio`, if that
+    /// directory exists: the package installs the shipped maps there, and finding them from
+    /// the executable's own path works for any prefix (and for a package unpacked anywhere)
+    /// without compiling an install path into the binary. A binary under `.build/` has none.
+    public static func installedDirectory(executable: String? = executablePath()) -> String? {
+        guard let executable, let bin = executable.lastIndex(of: "/") else { return nil }
+        let binDirectory = executable[..<bin]
+        guard let prefixEnd = binDirectory.lastIndex(of: "/") else { return nil }
+        let candidate = String(binDirectory[..<prefixEnd]) + "/share/pcimmio/maps"
+        var status = stat()
+        guard stat(candidate, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
+        return candidate
+    }
+
+    /// This process's executable, symbolic links resolved (so `/usr/local/bin/pcimmio`
+    /// linking to an unpacked package finds the package's maps).
+    public static func executablePath() -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
+        guard length > 0 else { return nil }
+        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The map for `device`, nil when none applies. A `--map` that does not list the device is an error.

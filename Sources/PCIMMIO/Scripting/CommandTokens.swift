@@ -12,7 +12,10 @@ public struct CommandTokens {
     }
 
     /// `aliases` maps a long spelling to the name it is stored under (`--width` → `-w`).
-    public init(_ words: some Sequence<String>, flags known: Set<String>, options takingValues: Set<String>,
+    /// `words` is a concrete ArraySlice, not any Sequence: a generic call from another module
+    /// looks up the sequence's iterator type at run time, which scans every protocol
+    /// conformance in the binary (~12% of a peek's start-up instructions).
+    public init(_ words: ArraySlice<String>, flags known: Set<String>, options takingValues: Set<String>,
                 aliases: [String: String] = ["--width": "-w"]) throws(Problem) {
         var iterator = words.makeIterator()
         while let word = iterator.next() {
