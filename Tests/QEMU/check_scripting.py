@@ -66,6 +66,7 @@ def run(s) -> None:
     map_dump_checks(s)
     wait_watch_checks(s)
     run_script_checks(s)
+    snapshot_checks(s)
 
 
 # --------------------------------------------------------------------------------------
@@ -425,3 +426,44 @@ def run_script_checks(s) -> None:
         if s.text("run_syntax").strip():
             raise Fail(f"printed {s.text('run_syntax').strip()[:100]!r} although nothing should run")
     c("run: a syntax error on line 3 runs nothing (script parsed first), names the line, non-zero exit", syntax)
+
+
+# --------------------------------------------------------------------------------------
+def snapshot_checks(s) -> None:
+    """snapshot and diff on edu: the snapshot's registers are what the trace read (and no
+    write-only register was touched), an unchanged device diffs empty with exit 0, a poke of
+    LIVENESS diffs as LIVENESS with both values (edu stores the inverse)."""
+    import json
+    c = s.check
+    E0 = lambda: s.base(EDU, 0)  # noqa: E731
+
+    def before():
+        s.need_rc0("snap_before")
+        snap = json.loads(s.text("snap_before", "json"))
+        regs = {r["name"]: r for r in snap["registers"]}
+        got = s.dev("snap_before")
+        if any(a.op != "r" for a in got):
+            raise Fail(f"a snapshot only reads, trace has {[a for a in got if a.op != 'r'][:2]}")
+        if any(a.addr in (E0() + 0x60, E0() + 0x64) for a in got):
+            raise Fail("the snapshot read a write-only register (IRQ_RAISE/IRQ_ACK)")
+        read = {a.addr - E0(): a.value for a in got}
+        for name, r in regs.items():
+            if read.get(r["offset"]) != r["value"]:
+                raise Fail(f"{name} @{r['offset']:#x} saved {r['value']:#x}, the trace read {read.get(r['offset'])}")
+        if regs.get("ID", {}).get("value") != EDU_ID or "IRQ_RAISE" not in snap["skipped"]:
+            raise Fail(f"ID {regs.get('ID')} / skipped {snap['skipped']}")
+    c("snapshot of edu with its map: every saved register is what the trace read, wo registers skipped", before)
+
+    def same():
+        if s.rc("snap_same") != 0 or s.text("snap_same").strip():
+            raise Fail(f"diff of an unchanged device: exit {s.rc('snap_same')}, output {s.text('snap_same')!r}")
+    c("diff before.json live on an unchanged edu: no output, exit 0", same)
+
+    def changed():
+        old = {r["name"]: r["value"] for r in json.loads(s.text("snap_before", "json"))["registers"]}["LIVENESS"]
+        if s.rc("snap_diff") != 1:
+            raise Fail(f"diff exit {s.rc('snap_diff')}, expected 1 (different)")
+        want = f"LIVENESS @0x4 (BAR 0): {old:#010x} -> 0xeeeeeeee"
+        if lines(s, "snap_diff") != [want]:
+            raise Fail(f"diff printed {lines(s, 'snap_diff')}, expected [{want!r}]")
+    c("diff after poking LIVENESS 0x11111111: exactly 'LIVENESS @0x4 (BAR 0): OLD -> 0xeeeeeeee', exit 1", changed)

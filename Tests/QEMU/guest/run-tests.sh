@@ -294,6 +294,13 @@ t run_runtime_error "$P" run $SCRIPTS/edu-runtime-error.run
 t run_keep_going "$P" run --keep-going $SCRIPTS/edu-error.run
 t run_syntax "$P" run $SCRIPTS/edu-syntax.run
 
+# ---- snapshot / diff (edu with its map) -------------------------------------------------
+t snap_before "$P" --map $EDUMAP snapshot 00:02.0 -o "$T/snap_before.json"
+t snap_same "$P" --map $EDUMAP diff "$T/snap_before.json" live
+t snap_poke "$P" --map $EDUMAP poke 00:02.0 0 LIVENESS 0x11111111
+t snap_after "$P" --map $EDUMAP snapshot 00:02.0 -o "$T/snap_after.json"
+t snap_diff "$P" --map $EDUMAP diff "$T/snap_before.json" "$T/snap_after.json"
+
 # ---- /dev/mem: `phys ADDRESS` (checked in check.py phys_checks) -------------------------
 # The same registers by physical address, next to the sysfs path and memtool.
 PE=$(hex $((EDU0)))
