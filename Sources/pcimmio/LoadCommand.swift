@@ -26,18 +26,14 @@ struct LoadCommand: ParsableCommand {
     @Flag(help: "Read the range back afterwards; fail at the first register that differs.")
     var verify = false
 
-    @Flag(help: "After a --wc burst, skip the read that pushes the posted writes out.")
-    var noFlush = false
-
-    @Flag(help: "No progress line, even on a terminal.")
-    var noProgress = false
+    @OptionGroup var transfer: TransferOptions
 
     func run() throws {
         let target = try self.target.target
         let offset = try NumberParser.quantity(offset, what: "offset")
         let bytes = try readWholeFile(file)
         let session = try self.target.settings(global).session()
-        try session.load(target, offset: offset, bytes: bytes, verify: verify, flush: !noFlush, progress: !noProgress)
+        try session.load(target, offset: offset, bytes: bytes, verify: verify, flush: !transfer.noFlush, progress: !transfer.noProgress)
     }
 }
 
@@ -66,11 +62,7 @@ struct FillCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Add STEP for each next register (a ramp).", valueName: "step"))
     var increment: String?
 
-    @Flag(help: "After a --wc burst, skip the read that pushes the posted writes out.")
-    var noFlush = false
-
-    @Flag(help: "No progress line, even on a terminal.")
-    var noProgress = false
+    @OptionGroup var transfer: TransferOptions
 
     func run() throws {
         let target = try self.target.target
@@ -78,6 +70,15 @@ struct FillCommand: ParsableCommand {
         let value = try NumberParser.value(value)
         let step = try increment.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--increment") } ?? 0
         let session = try self.target.settings(global).session()
-        try session.fill(target, region: region, value: value, step: step, flush: !noFlush, progress: !noProgress)
+        try session.fill(target, region: region, value: value, step: step, flush: !transfer.noFlush, progress: !transfer.noProgress)
     }
+}
+
+/// What load and fill share: the flush read after a burst, and the progress line.
+struct TransferOptions: ParsableArguments {
+    @Flag(help: "After a --wc burst, skip the read that pushes the posted writes out.")
+    var noFlush = false
+
+    @Flag(help: "No progress line, even on a terminal.")
+    var noProgress = false
 }

@@ -26,29 +26,27 @@ public final class TraceLog {
 
     /// One line for a whole transfer: `count` registers of `width` from `offset`.
     func recordSummary(_ operation: String, _ location: AccessLocation, via: AccessVia, offset: UInt64, width: Width, count: Int) {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        let line = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(location.slot)\","
-            + (location.isPhysical ? "" : "\"bar\":\(location.bar),")
-            + "\"offset\":\(offset),\"width\":\(width.bits),\"count\":\(count),\"bytes\":\(count * width.bytes),"
-            + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))}\n"
-        var bytes = line
-        bytes.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
+        line(operation, location, via: via,
+             "\"offset\":\(offset),\"width\":\(width.bits),\"count\":\(count),\"bytes\":\(count * width.bytes),")
     }
 
     /// A physical address (/dev/mem) has `"device":"phys"` and no `bar`; its offset is the address.
     /// `state` is the device's health when something is wrong (`"health":"decoding disabled"`).
     func record(_ operation: String, _ location: AccessLocation, via: AccessVia, offset: UInt64, width: Width, value: UInt64,
                 state: String? = nil) {
+        line(operation, location, via: via,
+             "\"offset\":\(offset),\"width\":\(width.bits),\"value\":\"0x\(hex(value, digits: width.hexDigits))\",",
+             after: state.map { ",\"health\":\"" + $0 + "\"" } ?? "")
+    }
+
+    /// `{"op", "via", "device", "bar", FIELDS "time" AFTER}`, written in one write(2).
+    private func line(_ operation: String, _ location: AccessLocation, via: AccessVia, _ fields: String, after: String = "") {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let line = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(location.slot)\","
-            + (location.isPhysical ? "" : "\"bar\":\(location.bar),")
-            + "\"offset\":\(offset),\"width\":\(width.bits),\"value\":\"0x\(hex(value, digits: width.hexDigits))\","
-            + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))"
-            + (state.map { ",\"health\":\"" + $0 + "\"" } ?? "") + "}\n"
-        var bytes = line
-        bytes.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
+        var text = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(location.slot)\","
+            + (location.isPhysical ? "" : "\"bar\":\(location.bar),") + fields
+            + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))" + after + "}\n"
+        text.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
     }
 }
 
