@@ -400,7 +400,8 @@ class VfioSuite(check.Suite):
         c("config COMMAND.W=0x2:0x2 under lockdown works through VFIO (memory decoding stays on), no BAR access",
           config_write)
         c("config write --via sysfs under lockdown is refused in one line, no access",
-          lambda: (self.one_line_error("v_config_sysfs_write"), self.expect_accesses("v_config_sysfs_write", [])))
+          lambda: (self.one_line_error("v_config_sysfs_write", "lockdown", "drop --via sysfs"),
+                   self.expect_accesses("v_config_sysfs_write", [])))
 
         def busy():
             holder = self.text("v_group_busy", "holder").strip() if os.path.exists(

@@ -50,8 +50,11 @@ final class LibPCIConfigSpace: ConfigSpace {
         let warnings = tree.takeWarnings()
         guard ok != 0, warnings.isEmpty else {
             let lockdown = KernelLockdown.current()
+            let boundToVFIO = DriverBinding.boundDriver(String(configFile.dropLast("/config".count))) == VFIOPath.driverName
             let why = lockdown?.locksDown == true
-                ? ": the kernel is in lockdown (\(lockdown!.rawValue)) mode, which refuses config writes through sysfs; bind the device to vfio-pci (pcimmio bind \(slot) vfio-pci) and pcimmio writes through VFIO"
+                ? ": the kernel is in lockdown (\(lockdown!.rawValue)) mode, which refuses config writes through sysfs; "
+                    + (boundToVFIO ? "drop --via sysfs: the device is bound to vfio-pci, and pcimmio writes through VFIO"
+                                   : "bind the device to vfio-pci (pcimmio bind \(slot) vfio-pci) and pcimmio writes through VFIO")
                 : ""
             throw .invalidArgument("writing \(slot) config at 0x\(String(offset, radix: 16)) (\(configFile)) failed: \(warnings.first ?? "libpci reported an error")\(why)")
         }
