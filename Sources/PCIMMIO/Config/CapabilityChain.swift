@@ -63,14 +63,15 @@ public struct CapabilityChain: Equatable, Sendable {
     static let firstStandard = 0x40
     static let firstExtended = 0x100
 
-    public init(walking config: some ConfigRegisters) throws(PCIMMIOError) {
+    /// `extended: false` stops after the standard chain (a look-up of a standard capability).
+    public init(walking config: some ConfigRegisters, extended wanted: Bool = true) throws(PCIMMIOError) {
         var breaks: [ChainBreak] = []
         let standard = try Self.walkStandard(config, breaks: &breaks)
         // As lspci: the extended space exists for PCI Express and PCI-X (mode 2) functions,
         // and only when the kernel can reach it (a 4096-byte config file).
         var extended: [CapabilityEntry] = []
         let canHaveExtended = standard.contains { $0.id == CapabilityID.express || $0.id == CapabilityID.pciX }
-        if canHaveExtended && config.size >= 4096 {
+        if wanted && canHaveExtended && config.size >= 4096 {
             extended = Self.walkExtended(config, breaks: &breaks)
         }
         self.standard = standard

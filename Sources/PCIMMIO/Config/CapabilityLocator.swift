@@ -4,7 +4,7 @@
 /// config-space path (libpci's pci_find_cap cannot read through VFIO).
 enum CapabilityLocator {
     static func offset(of id: Int, extended: Bool, instance: Int, in space: ConfigSpace) throws(PCIMMIOError) -> Int? {
-        let chain = try CapabilityChain(walking: CachedConfigRegisters(space))
+        let chain = try CapabilityChain(walking: CachedConfigRegisters(space), extended: extended)
         let matches = (extended ? chain.extended : chain.standard).filter { $0.id == id }
         return instance < matches.count ? matches[instance].offset : nil
     }

@@ -6,12 +6,15 @@ import Glibc
 /// Maps are read only when a register name is used or decoding is asked for.
 public final class MapCatalog {
     public let explicit: String?
-    public let directory: String?
+    /// Where maps are looked for without --map; found only when one is needed (a peek by
+    /// offset must not pay for reading /proc/self/exe).
+    public private(set) lazy var directory: String? = givenDirectory ?? MapCatalog.defaultDirectory
+    private let givenDirectory: String?
     private var loaded: [RegisterMap]?
 
-    public init(explicit: String?, directory: String? = MapCatalog.defaultDirectory) {
+    public init(explicit: String?, directory: String? = nil) {
         self.explicit = explicit
-        self.directory = directory
+        self.givenDirectory = directory
     }
 
     /// `PCIMMIO_MAPS`, else the installed maps when there are any.
