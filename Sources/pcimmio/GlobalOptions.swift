@@ -36,7 +36,13 @@ struct DeviceArgument: ParsableArguments {
     var dryRun = false
 
     var selector: DeviceSelector {
-        get throws(PCIMMIOError) { try DeviceSelector(device) }
+        get throws(PCIMMIOError) {
+            let selector = try DeviceSelector(device)
+            guard !selector.isPhysical else {
+                throw PCIMMIOError.invalidArgument("phys is physical memory, not a PCI device: name a slot (00:02.0) or vendor:device here")
+            }
+            return selector
+        }
     }
 }
 

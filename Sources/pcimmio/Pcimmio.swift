@@ -62,8 +62,26 @@ enum Main {
     /// register command keep its DEVICE BAR OFFSET grammar (RegisterTarget.withPhysicalBAR).
     static func withPhysicalBAR(_ arguments: [String]) -> [String] {
         guard let command = arguments.first, ["peek", "poke", "dump", "wait", "watch", "load", "fill"].contains(command),
-              let word = arguments.firstIndex(of: DeviceSelector.physicalWord) else { return arguments }
-        return Array(arguments[..<word]) + RegisterTarget.withPhysicalBAR(Array(arguments[word...]))
+              let device = devicePosition(arguments), arguments[device] == DeviceSelector.physicalWord else { return arguments }
+        return Array(arguments[..<device]) + RegisterTarget.withPhysicalBAR(Array(arguments[device...]))
+    }
+
+    /// Options of the register commands that take a value: the word after them is not DEVICE.
+    static let optionsWithValues: Set<String> = GlobalOptions.namesWithValues.union([
+        "-w", "--width", "-n", "--mask", "--via", "--value", "--until", "--timeout", "--interval", "--format", "-o",
+        "--increment", "--count",
+    ])
+
+    /// Where DEVICE is: the first word after the command that is neither an option nor an
+    /// option's value (only there does `phys` mean physical addresses).
+    static func devicePosition(_ arguments: [String]) -> Int? {
+        var index = 1
+        while index < arguments.count {
+            let word = arguments[index]
+            guard word.hasPrefix("-"), word.count > 1 else { return index }
+            index += optionsWithValues.contains(word) ? 2 : 1
+        }
+        return nil
     }
 
     /// `pcimmio --sysfs DIR list` means `pcimmio list --sysfs DIR`: every command declares the

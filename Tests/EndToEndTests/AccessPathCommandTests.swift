@@ -76,6 +76,9 @@ import Glibc
             try expectFails(["peek", "phys", "0xc0001000", "--via", "sysfs"], env, mentions: ["/dev/mem"])
             try expectFails(["peek", "phys", "0xc0001000", "--wc"], env, mentions: ["uncached"])
             try expectFails(["peek", "phys", "lots"], env, mentions: ["not a number"])
+            // phys is DEVICE only in its place: after an option, or as an option's value, it is not.
+            let narrow = try pcimmio(["peek", "-w", "16", "phys", "0xc0001000"], sysfs: nil, environment: env)
+            #expect(narrow.outLines == ["0x0a03"], "\(narrow)")
         }
     }
 

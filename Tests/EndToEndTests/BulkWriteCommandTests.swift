@@ -114,6 +114,10 @@ import Testing
             _ = try pcimmioWriteOK(["--trace", summary, "--trace-summary", "load", "00:02.0", "4", "0x100", file, "--wc", "--no-flush"], sysfs: tree)
             let summaryLines = try String(contentsOfFile: summary, encoding: .utf8).split(separator: "\n")
             #expect(summaryLines.count == 1 && summaryLines[0].contains("\"count\":16,\"bytes\":64"), "\(summaryLines)")
+            // Only transfers are summarised: a peek of several registers still logs each one.
+            let peeks = tree.appendingPathComponent("peeks.jsonl").path
+            _ = try pcimmioOK(["--trace", peeks, "--trace-summary", "peek", "00:03.0", "0", "0", "-n", "3"], sysfs: tree)
+            #expect(try String(contentsOfFile: peeks, encoding: .utf8).split(separator: "\n").count == 3)
         }
     }
 

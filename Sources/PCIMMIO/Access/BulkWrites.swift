@@ -66,20 +66,21 @@ extension RegisterSession {
         let total = Int(plan.length)
         let meter = ProgressMeter(verb, total: plan.length, enabled: progress)
         defer { meter?.finish() }
-        var start = 0
-        while start < total {
-            let count = min(Self.bulkChunk, total - start)
-            let bytes = try chunk(start, count)
-            let at = plan.offset + UInt64(start)
-            if plan.writeCombining {
-                try window.writeBurst(plan.width, at: at, from: bytes)
-            } else {
-                try window.write(plan.width, at: at, from: bytes)
+        try summarizingTrace("write", plan) { () throws(PCIMMIOError) in
+            var start = 0
+            while start < total {
+                let count = min(Self.bulkChunk, total - start)
+                let bytes = try chunk(start, count)
+                let at = plan.offset + UInt64(start)
+                if plan.writeCombining {
+                    try window.writeBurst(plan.width, at: at, from: bytes)
+                } else {
+                    try window.write(plan.width, at: at, from: bytes)
+                }
+                start += count
+                meter?.advance(to: UInt64(start))
             }
-            start += count
-            meter?.advance(to: UInt64(start))
         }
-        traceSummary("write", plan)
     }
 
     /// After a write-combining burst: one read of the BAR's first register, through the same
@@ -93,17 +94,18 @@ extension RegisterSession {
     /// Reads the range back and fails at the first register that differs.
     private func verifyLoad(_ plan: AccessPlan, _ window: RegisterWindow, _ bytes: [UInt8]) throws(PCIMMIOError) {
         var mismatch: PCIMMIOError?
-        try RegionReader(window: window, width: plan.width, region: plan.region).forEachChunk { (chunk, offset) throws(PCIMMIOError) in
-            guard mismatch == nil else { return }
-            let base = Int(offset - plan.offset)
-            for at in stride(from: 0, to: chunk.count, by: plan.width.bytes) where !(0..<plan.width.bytes).allSatisfy({ chunk[at + $0] == bytes[base + at + $0] }) {
-                let wrote = bytes.withUnsafeBytes { registerValue($0, at: base + at, width: plan.width) }
-                mismatch = .verifyMismatch(offset: offset + UInt64(at), wrote: formatRegister(wrote, width: plan.width),
-                                           read: formatRegister(registerValue(chunk, at: at, width: plan.width), width: plan.width))
-                return
+        try summarizingTrace("read", plan) { () throws(PCIMMIOError) in
+            try RegionReader(window: window, width: plan.width, region: plan.region).forEachChunk { (chunk, offset) throws(PCIMMIOError) in
+                guard mismatch == nil else { return }
+                let base = Int(offset - plan.offset)
+                for at in stride(from: 0, to: chunk.count, by: plan.width.bytes) where !(0..<plan.width.bytes).allSatisfy({ chunk[at + $0] == bytes[base + at + $0] }) {
+                    let wrote = bytes.withUnsafeBytes { registerValue($0, at: base + at, width: plan.width) }
+                    mismatch = .verifyMismatch(offset: offset + UInt64(at), wrote: formatRegister(wrote, width: plan.width),
+                                               read: formatRegister(registerValue(chunk, at: at, width: plan.width), width: plan.width))
+                    return
+                }
             }
         }
-        traceSummary("read", plan)
         if let mismatch { throw mismatch }
     }
 }

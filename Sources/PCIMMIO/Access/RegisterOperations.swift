@@ -93,9 +93,10 @@ extension RegisterSession {
                 self.noteIfAllOnes(plan, offset: plan.offset, value: registerValue(first, at: 0, width: plan.width))
             }, progress: { done in meter?.advance(to: done) })
             try checkingErrors("dump", target) { () throws(PCIMMIOError) in
-                try format.write(reader, plan: plan, to: sink, bigEndian: target.bigEndian)
+                try summarizingTrace("read", plan) { () throws(PCIMMIOError) in
+                    try format.write(reader, plan: plan, to: sink, bigEndian: target.bigEndian)
+                }
             }
-            traceSummary("read", plan)
         } catch {
             // What was read before a fault is still worth having.
             try? sink.flush()

@@ -12,6 +12,7 @@ public final class RegisterSession {
     private var devices: [String: PCIDevice] = [:]
     private var devicesBySlot: [String: PCIDevice] = [:]
     let health = HealthMonitor()
+    private var accessConfigSpaces: [String: ConfigSpace] = [:]
     private var pendingRaised: PCIMMIOError?
 
     /// `--check-errors`: each peek, poke, dump and wait fails naming the error bits it raised.
@@ -69,6 +70,18 @@ public final class RegisterSession {
         case .devmem:
             throw .invalidArgument("config space is not reached through /dev/mem here: use --via sysfs or vfio")
         }
+    }
+
+    /// The config space the health checks and --check-errors read around an access through
+    /// `via`: VFIO's config region for a VFIO access, else libpci's (for sysfs and /dev/mem
+    /// alike). Opened once per device.
+    func accessConfigSpace(_ device: PCIDevice, via: AccessVia?) throws(PCIMMIOError) -> ConfigSpace {
+        let throughVFIO = via == .vfio || (via == nil && device.driver == VFIOPath.driverName)
+        let key = device.slot + (throughVFIO ? "/vfio" : "/sysfs")
+        if let open = accessConfigSpaces[key] { return open }
+        let space = try configSpace(of: device, via: throughVFIO ? .vfio : .sysfs)
+        accessConfigSpaces[key] = space
+        return space
     }
 
     /// The device's register map; an error when there is none.
@@ -206,7 +219,7 @@ public final class RegisterSession {
         }
         let key = key(plan, writable: plan.mode == .write)
         let state = devicesBySlot[plan.location.slot].flatMap { device in
-            health.beforeAccess(plan, device: device) { () throws(PCIMMIOError) in try configSpace(of: device, via: plan.via == .vfio ? .vfio : .sysfs) }
+            health.beforeAccess(plan, device: device) { () throws(PCIMMIOError) in try accessConfigSpace(device, via: plan.via) }
         }
         let window = try plan.open(through: paths, trace: trace, wholeBAR: windows[key] != nil, state: state)
         windows[key, default: []].append(window)
@@ -220,16 +233,20 @@ public final class RegisterSession {
         return target.bigEndian || register?.definition?.bigEndian == true ? ByteSwappedWindow(window) : window
     }
 
-    /// With --trace-summary: one line for a whole run of registers.
-    func traceSummary(_ operation: String, _ plan: AccessPlan) {
-        guard let trace, trace.summary, plan.count > 1 else { return }
+    /// With --trace-summary: `body` (a whole transfer) leaves one line instead of one per register.
+    func summarizingTrace<T>(_ operation: String, _ plan: AccessPlan, _ body: () throws(PCIMMIOError) -> T) throws(PCIMMIOError) -> T {
+        guard let trace, trace.summary else { return try body() }
+        trace.summarizing = true
+        defer { trace.summarizing = false }
+        let result = try body()
         trace.recordSummary(operation, plan.location, via: plan.via, offset: plan.offset, width: plan.width, count: plan.count)
+        return result
     }
 
     /// The note for a read of all ones (see HealthMonitor).
     func noteIfAllOnes(_ plan: AccessPlan, offset: UInt64, value: UInt64) {
         guard value == plan.width.mask, let device = devicesBySlot[plan.location.slot] else { return }
-        health.afterRead(plan, offset: offset, value: value) { () throws(PCIMMIOError) in try configSpace(of: device, via: plan.via == .vfio ? .vfio : .sysfs) }
+        health.afterRead(plan, offset: offset, value: value) { () throws(PCIMMIOError) in try accessConfigSpace(device, via: plan.via) }
     }
 
     /// The device state health found before its first access (nil: all well, or unknown).
@@ -242,7 +259,7 @@ public final class RegisterSession {
         guard health.checkErrors, !target.device.isPhysical else { return try body() }
         let device = try device(target.device)
         let (result, raised) = try health.checkingErrors(what, slot: device.slot, config: { () throws(PCIMMIOError) -> ConfigSpace? in
-            try configSpace(of: device, via: target.via ?? defaultVia)
+            try accessConfigSpace(device, via: target.via ?? defaultVia)
         }, body)
         if let raised, pendingRaised == nil { pendingRaised = raised }
         return result

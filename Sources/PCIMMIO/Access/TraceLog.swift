@@ -8,6 +8,9 @@ public final class TraceLog {
     /// `--trace-summary`: runs of several registers (load, fill, dump chunks) leave one summary
     /// line per command instead of one line per access.
     public let summary: Bool
+    /// Set while a transfer that writes its own summary line runs (load, fill, dump): only
+    /// then are its per-register lines left out.
+    var summarizing = false
 
     public init(path: String, summary: Bool = false) throws(PCIMMIOError) {
         self.summary = summary
@@ -107,7 +110,7 @@ final class TracingWindow: RegisterWindow {
 
     private func record(_ operation: String, _ width: Width, _ offset: UInt64, _ values: UnsafeRawBufferPointer) {
         // With --trace-summary the command writes one line for its whole run instead.
-        if log.summary && values.count > width.bytes { return }
+        if log.summary && log.summarizing { return }
         for start in stride(from: 0, to: values.count, by: width.bytes) {
             log.record(operation, location, via: via, offset: offset + UInt64(start), width: width,
                        value: registerValue(values, at: start, width: width), state: state)
