@@ -105,11 +105,14 @@ struct MapImportCommand: ParsableCommand {
     }
 
     /// pcimmio-import in the directory of the running pcimmio binary.
+    /// Beside the executable (a build), else where the package puts it:
+    /// `<prefix>/lib/pcimmio/pcimmio-import` for `<prefix>/bin/pcimmio`.
     static func importerPath() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let executable = length > 0 ? String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+        let executable = MapCatalog.executablePath() ?? CommandLine.arguments[0]
         let directory = executable.lastIndex(of: "/").map { String(executable[..<$0]) } ?? "."
-        return directory + "/pcimmio-import"
+        let beside = directory + "/pcimmio-import"
+        guard access(beside, X_OK) != 0, let prefixEnd = directory.lastIndex(of: "/") else { return beside }
+        let installed = String(directory[..<prefixEnd]) + "/lib/pcimmio/pcimmio-import"
+        return access(installed, X_OK) == 0 ? installed : beside
     }
 }

@@ -48,6 +48,7 @@ for name in walk(json.load(sys.stdin)["command"], ["pcimmio"]):
     print(name)')"
 expected_files="$( {
     echo /usr/bin/pcimmio
+    echo /usr/lib/pcimmio/pcimmio-import
     for name in $commands; do echo "/usr/share/man/man1/$name.1.gz"; done
     echo /usr/share/bash-completion/completions/pcimmio
     echo /usr/share/zsh/vendor-completions/_pcimmio
@@ -70,12 +71,12 @@ depends="$(dpkg-deb -f "$deb" Depends)"
 case "$depends" in *"libpci3 (>= "*) pass "Depends names libpci3 with a version: $depends" ;;
                    *) fail "Depends names libpci3" "$depends" ;; esac
 missing=""
-for soname in $(objdump -p "$binary" | awk '$1 == "NEEDED" {print $2}'); do
+for soname in $(objdump -p "$binary" "$root/usr/lib/pcimmio/pcimmio-import" | awk '$1 == "NEEDED" {print $2}' | sort -u); do
     owner="$(dpkg -S "*/$soname" 2>/dev/null | head -n 1 | cut -d: -f1)"
     [ -n "$owner" ] || { missing+="$soname (no package) "; continue; }
     case ", $depends" in *", $owner "*|*", $owner,"*|*", $owner") ;; *) missing+="$soname ($owner) " ;; esac
 done
-expect "Depends covers every NEEDED library of the binary" "$missing" ""
+expect "Depends covers every NEEDED library of both binaries (pcimmio, pcimmio-import)" "$missing" ""
 
 expect "the binary is stripped (no symbol table, no debug information)" \
     "$(objdump -h "$binary" | awk '$2 ~ /^\.(symtab|debug_)/ {print $2}' | tr '\n' ' ')" ""
@@ -113,6 +114,9 @@ expect "peek of a named register with the packaged maps (no --map, no PCIMMIO_MA
 decoded="$(run --sysfs "$tree" peek 00:02.0 0 STATUS --decode 2>&1)"
 case "$decoded" in *"STATUS @0x20"*"COMPUTING"*) pass "--decode names the fields from the packaged map" ;;
                    *) fail "--decode names the fields from the packaged map" "$decoded" ;; esac
+imported="$(run map import "$repo/Tests/Fixtures/import/demo.svd" 2>&1)"
+case "$imported" in *'"registers"'*) pass "map import runs the packaged pcimmio-import (from /usr/lib/pcimmio)" ;;
+                    *) fail "map import runs the packaged pcimmio-import" "$imported" ;; esac
 expect "map check passes on the packaged maps" \
     "$(run map check "$root"/usr/share/pcimmio/maps/*.json >/dev/null 2>&1; echo $?)" "0"
 
