@@ -32,11 +32,6 @@ struct EnableCommand: ParsableCommand {
         let before = try space.read(.w16, at: 0x04)
         try DeviceEnable.perform(device, root: settings.root)
         let after = try space.read(.w16, at: 0x04)
-        print("\(device.slot): COMMAND 0x\(hex4(before)) -> 0x\(hex4(after))")
-    }
-
-    private func hex4(_ value: UInt32) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+        print("\(device.slot): COMMAND \(formatRegister(UInt64(before), width: .w16)) -> \(formatRegister(UInt64(after), width: .w16))")
     }
 }

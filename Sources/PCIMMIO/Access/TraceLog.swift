@@ -72,31 +72,27 @@ final class TracingWindow: RegisterWindow {
     var region: Range<UInt64> { inner.region }
 
     func read(_ width: Width, at offset: UInt64, into values: UnsafeMutableRawBufferPointer) throws(PCIMMIOError) {
-        do {
+        try traced("read", width, offset, UnsafeRawBufferPointer(values)) { () throws(PCIMMIOError) in
             try inner.read(width, at: offset, into: values)
-            record("read", width, offset, UnsafeRawBufferPointer(values))
-        } catch {
-            record("read", width, offset, UnsafeRawBufferPointer(values), before: error)
-            throw error
         }
     }
 
     func write(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
-        do {
-            try inner.write(width, at: offset, from: values)
-            record("write", width, offset, values)
-        } catch {
-            record("write", width, offset, values, before: error)
-            throw error
-        }
+        try traced("write", width, offset, values) { () throws(PCIMMIOError) in try inner.write(width, at: offset, from: values) }
     }
 
     func writeBurst(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
+        try traced("write", width, offset, values) { () throws(PCIMMIOError) in try inner.writeBurst(width, at: offset, from: values) }
+    }
+
+    /// Runs the access, then records it; after a fault, records the accesses made before it.
+    private func traced(_ operation: String, _ width: Width, _ offset: UInt64, _ values: UnsafeRawBufferPointer,
+                        _ access: () throws(PCIMMIOError) -> Void) throws(PCIMMIOError) {
         do {
-            try inner.writeBurst(width, at: offset, from: values)
-            record("write", width, offset, values)
+            try access()
+            record(operation, width, offset, values)
         } catch {
-            record("write", width, offset, values, before: error)
+            record(operation, width, offset, values, before: error)
             throw error
         }
     }
