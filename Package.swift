@@ -13,10 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
-        // libpci itself, found through pkg-config (Debian: libpci-dev).
+        // libpci's header (Debian: libpci-dev). Not linked: PCIShim loads libpci.so.3 on first use.
         .systemLibrary(
             name: "CLibPCI",
-            pkgConfig: "libpci",
             providers: [.apt(["libpci-dev"])]
         ),
         // Fixed-argument wrappers for libpci's variadic entry points and its exiting error handler.

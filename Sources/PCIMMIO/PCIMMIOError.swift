@@ -4,6 +4,8 @@ import Glibc
 public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     // Enumeration
     case pciTreeUnreadable(root: String, reason: String)
+    /// libpci (loaded on first use) is missing or too old.
+    case libraryUnavailable(String)
     case malformedDevice(text: String, reason: String)
     case malformedFilter(option: String, text: String, reason: String)
     case noSuchDevice(text: String, candidates: [String])
@@ -52,6 +54,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
+        case let .libraryUnavailable(reason):
+            return reason
         case let .pciTreeUnreadable(root, reason):
             return "cannot read a PCI tree at \(root): \(reason) (--sysfs/PCIMMIO_SYSFS must name a directory like /sys/bus/pci, holding devices/)"
         case let .malformedDevice(text, reason):

@@ -1,4 +1,5 @@
-/// Everything register commands share: the sysfs tree (opened once), resolved devices, register
+/// Everything register commands share: the sysfs tree (libpci, opened once and only for a
+/// selector that is not a full slot: a slot is read from its own directory), resolved devices, register
 /// maps, open windows (kept, so a script of many accesses maps each page once), the trace log
 /// and the output. A one-shot command uses a session for one access; `run` for a whole script.
 public final class RegisterSession {
@@ -43,15 +44,20 @@ public final class RegisterSession {
     public func device(_ selector: DeviceSelector) throws(PCIMMIOError) -> PCIDevice {
         if let known = devices[selector.text] { return known }
         if selector.isPhysical { return .physicalMemory }
-        if tree == nil { tree = try PCITree(root: root) }
-        let found = try tree!.device(selector, names: false)
+        let found: PCIDevice
+        if case let .slot(slot) = selector.kind, let direct = try SysfsDeviceReader(root: root).device(slot, text: selector.text) {
+            found = direct
+        } else {
+            if tree == nil { tree = try PCITree(root: root) }
+            found = try tree!.device(selector, names: false)
+        }
         devices[selector.text] = found
         devicesBySlot[found.slot] = found
         return found
     }
 
     /// The device's config space: through VFIO for a device bound to vfio-pci (sysfs config
-    /// writes are refused under lockdown), else through libpci; `via` forces one.
+    /// writes are refused under lockdown), else through its sysfs config file; `via` forces one.
     public func configSpace(_ selector: DeviceSelector, via: AccessVia? = nil) throws(PCIMMIOError) -> ConfigSpace {
         try configSpace(of: device(selector), via: via)
     }
@@ -64,16 +70,16 @@ public final class RegisterSession {
             guard device.driver == VFIOPath.driverName else {
                 throw .invalidArgument("--via vfio: \(device.slot) is bound to \(device.driver ?? "no driver"), not vfio-pci (bind it first: pcimmio bind \(device.slot) vfio-pci)")
             }
-            return try VFIOConfigSpace(device: paths.vfioPath.device(device.slot, directory: device.directory ?? root + "/devices/" + device.slot))
+            return try VFIOConfigSpace(device: paths.vfioPath.device(device.slot, directory: device.sysfsDirectory(root: root)))
         case .sysfs:
-            return try tree!.configSpace(device)
+            return SysfsConfigSpace(slot: device.slot, directory: device.sysfsDirectory(root: root))
         case .devmem:
             throw .invalidArgument("config space is not reached through /dev/mem here: use --via sysfs or vfio")
         }
     }
 
     /// The config space the health checks and --check-errors read around an access through
-    /// `via`: VFIO's config region for a VFIO access, else libpci's (for sysfs and /dev/mem
+    /// `via`: VFIO's config region for a VFIO access, else the sysfs config file (for sysfs and /dev/mem
     /// alike). Opened once per device.
     func accessConfigSpace(_ device: PCIDevice, via: AccessVia?) throws(PCIMMIOError) -> ConfigSpace {
         let throughVFIO = via == .vfio || (via == nil && device.driver == VFIOPath.driverName)

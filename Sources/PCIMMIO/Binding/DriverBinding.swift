@@ -87,6 +87,6 @@ public struct DriverBinding: Sendable, Equatable {
     }
 
     static func deviceDirectory(_ device: PCIDevice, root: String) -> String {
-        device.directory ?? root + "/devices/" + device.slot
+        device.sysfsDirectory(root: root)
     }
 }

@@ -54,7 +54,7 @@ public struct CapabilityListing {
 }
 
 extension PCITree {
-    /// The capabilities of one function of this tree, read through libpci.
+    /// The capabilities of one function of this tree, read from its sysfs config file.
     public func capabilityListing(of device: PCIDevice) throws(PCIMMIOError) -> CapabilityListing {
         try CapabilityListing(CachedConfigRegisters(configSpace(device)))
     }

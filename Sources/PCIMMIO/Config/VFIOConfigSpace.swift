@@ -17,17 +17,11 @@ final class VFIOConfigSpace: ConfigSpace {
 
     func read(_ width: Width, at offset: Int) throws(PCIMMIOError) -> UInt32 {
         try check(width, at: offset)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: width.bytes, alignment: 4)
-        defer { buffer.deallocate() }
-        try device.file.read(into: buffer, at: base + UInt64(offset))
-        return UInt32(truncatingIfNeeded: registerValue(UnsafeRawBufferPointer(buffer), at: 0, width: width))
+        return try device.file.readConfigValue(width, at: base + UInt64(offset))
     }
 
     func write(_ width: Width, at offset: Int, value: UInt32) throws(PCIMMIOError) {
         try check(width, at: offset)
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: width.bytes, alignment: 4)
-        defer { buffer.deallocate() }
-        for index in 0..<width.bytes { buffer[index] = UInt8(truncatingIfNeeded: value >> (8 * index)) }
-        try device.file.write(from: UnsafeRawBufferPointer(buffer), at: base + UInt64(offset))
+        try device.file.writeConfigValue(width, at: base + UInt64(offset), value: value)
     }
 }

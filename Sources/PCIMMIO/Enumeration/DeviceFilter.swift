@@ -20,14 +20,16 @@ public struct DeviceFilter {
     ) throws(PCIMMIOError) {
         self.text = text
         var message = [CChar](repeating: 0, count: 256)
-        if parse(&filter, text, &message, message.count) != 0 {
-            throw .malformedFilter(option: option, text: text, reason: cString(message))
+        switch parse(&filter, text, &message, message.count) {
+        case 0: return
+        case -2: throw .libraryUnavailable(cString(message))
+        default: throw .malformedFilter(option: option, text: text, reason: cString(message))
         }
     }
 
     func matches(_ device: UnsafeMutablePointer<pci_dev>) -> Bool {
         var copy = filter
-        return pci_filter_match(&copy, device) != 0
+        return pcishim_filter_match(&copy, device) != 0
     }
 }
 
@@ -35,17 +37,39 @@ public struct DeviceFilter {
 /// match exactly one function; or `phys`, physical addresses through /dev/mem.
 public struct DeviceSelector {
     public let text: String
-    /// nil for `phys`.
-    let filter: DeviceFilter?
+    let kind: Kind
+
+    enum Kind {
+        /// `phys`.
+        case physical
+        /// `[domain:]bus:dev.fn` in full: found from its sysfs directory, without libpci.
+        case slot(SlotAddress)
+        /// Anything else lspci's -s or -d accepts, matched by libpci.
+        case filter(DeviceFilter)
+    }
 
     public static let physicalWord = "phys"
 
-    public var isPhysical: Bool { filter == nil }
+    public var isPhysical: Bool {
+        if case .physical = kind { return true }
+        return false
+    }
+
+    /// libpci's filter for this selector (nil for `phys`); a full slot is parsed by libpci here.
+    var filter: DeviceFilter? {
+        get throws(PCIMMIOError) {
+            switch kind {
+            case .physical: return nil
+            case .slot: return try .slot(text)
+            case let .filter(filter): return filter
+            }
+        }
+    }
 
     public init(_ text: String) throws(PCIMMIOError) {
         self.text = text
         if text == Self.physicalWord {
-            filter = nil
+            kind = .physical
             return
         }
         // A slot always names a function after a dot; an id never has one.
@@ -53,8 +77,12 @@ public struct DeviceSelector {
         guard text.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }), !text.isEmpty else {
             throw .malformedDevice(text: text, reason: "only hex digits, ':' and '.' may appear")
         }
+        if isSlot, let slot = SlotAddress(text) {
+            kind = .slot(slot)
+            return
+        }
         do {
-            filter = isSlot ? try .slot(text) : try .id(text)
+            kind = .filter(isSlot ? try .slot(text) : try .id(text))
         } catch {
             if case let .malformedFilter(_, _, reason) = error {
                 throw .malformedDevice(text: text, reason: reason)
@@ -64,5 +92,49 @@ public struct DeviceSelector {
         if !isSlot, !text.contains(":") {
             throw .malformedDevice(text: text, reason: "a slot needs '.function', an id needs 'vendor:device'")
         }
+    }
+}
+
+/// `[domain:]bus:dev.fn` with every part given and in range, as libpci's slot filter reads
+/// it (hex; no domain matches any domain). Anything else is left to libpci's parser.
+struct SlotAddress: Equatable {
+    let domain: UInt32?
+    let bus: UInt8
+    let device: UInt8
+    let function: UInt8
+
+    init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3 else { return nil }
+        let last = parts[parts.count - 1].split(separator: ".", omittingEmptySubsequences: false)
+        guard last.count == 2, let device = Self.number(last[0], below: 0x20), let function = Self.number(last[1], below: 8),
+              let bus = Self.number(parts[parts.count - 2], below: 0x100) else { return nil }
+        if parts.count == 3 {
+            guard let domain = Self.number(parts[0], below: 0x8000_0000) else { return nil }
+            self.domain = UInt32(domain)
+        } else {
+            domain = nil
+        }
+        self.bus = UInt8(bus)
+        self.device = UInt8(device)
+        self.function = UInt8(function)
+    }
+
+    /// The same function's sysfs name, `0000:00:03.0`, when it is parsed as the kernel writes it.
+    init?(sysfsName name: String) {
+        guard let parsed = SlotAddress(name), parsed.domain != nil else { return nil }
+        self = parsed
+    }
+
+    var address: PCIAddress { PCIAddress(domain: domain ?? 0, bus: bus, device: device, function: function) }
+
+    func matches(_ other: SlotAddress) -> Bool {
+        (domain == nil || other.domain == nil || domain == other.domain)
+            && bus == other.bus && device == other.device && function == other.function
+    }
+
+    private static func number(_ text: Substring, below limit: UInt64) -> UInt64? {
+        guard !text.isEmpty, text.count <= 8, let value = UInt64(text, radix: 16), value < limit else { return nil }
+        return value
     }
 }

@@ -7,6 +7,7 @@ final class LibPCISession {
 
     init(root: String) throws(PCIMMIOError) {
         var message = [CChar](repeating: 0, count: 512)
+        guard pcishim_load(&message, message.count) == 0 else { throw .libraryUnavailable(cString(message)) }
         guard let handle = pcishim_open(root, &message, message.count) else {
             throw .pciTreeUnreadable(root: root, reason: cString(message))
         }

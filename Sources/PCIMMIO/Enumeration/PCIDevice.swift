@@ -53,6 +53,9 @@ public struct PCIDevice: Sendable, Equatable {
         self.directory = directory
     }
 
+    /// Its sysfs directory: the one it was found in, else where it would be under `root`.
+    public func sysfsDirectory(root: String) -> String { directory ?? root + "/devices/" + slot }
+
     /// BAR `index`; 6 is the expansion ROM.
     public func bar(_ index: Int) -> BAR? { index == BAR.romIndex ? rom : bars.first { $0.index == index } }
 

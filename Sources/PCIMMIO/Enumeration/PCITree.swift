@@ -14,8 +14,6 @@ public final class PCITree {
 
     public let root: String
     private let session: LibPCISession
-    /// libpci's handles by address, indexed on first use (`caps --all` asks for every one).
-    private var handles: [PCIAddress: UnsafeMutablePointer<pci_dev>] = [:]
 
     public init(root: String) throws(PCIMMIOError) {
         self.root = root
@@ -36,7 +34,7 @@ public final class PCITree {
 
     /// The one function `selector` names; none or several is an error listing the candidates.
     public func device(_ selector: DeviceSelector, names: Bool = true) throws(PCIMMIOError) -> PCIDevice {
-        guard let filter = selector.filter else { return .physicalMemory }
+        guard let filter = try selector.filter else { return .physicalMemory }
         let matches = session.devices.filter { filter.matches($0) }
         let slots = { (handles: [UnsafeMutablePointer<pci_dev>]) in
             handles.map(LibPCISession.address(of:)).sorted().map(\.description)
@@ -48,16 +46,9 @@ public final class PCITree {
         return try describe(matches[0], names: names)
     }
 
-    /// The device's config space through libpci.
-    func configSpace(_ device: PCIDevice) throws(PCIMMIOError) -> LibPCIConfigSpace {
-        if handles.isEmpty {
-            for handle in session.devices { handles[LibPCISession.address(of: handle)] = handle }
-        }
-        guard let handle = handles[device.address] else {
-            throw .noSuchDevice(text: device.slot, candidates: [])
-        }
-        return LibPCIConfigSpace(tree: self, device: handle, slot: device.slot,
-                                 directory: device.directory ?? root + "/devices/" + device.slot)
+    /// The device's config space: its sysfs `config` file, as libpci's sysfs method reads it.
+    func configSpace(_ device: PCIDevice) -> ConfigSpace {
+        SysfsConfigSpace(slot: device.slot, directory: device.sysfsDirectory(root: root))
     }
 
     private static let fillFlags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_BASES | PCI_FILL_SIZES
@@ -80,10 +71,22 @@ public final class PCITree {
             deviceName: names ? session.deviceName(d.vendor_id, d.device_id) : nil,
             className: names ? session.className(d.device_class).map { Self.withoutNumber($0, d.device_class) } : nil,
             driver: pcishim_driver(handle).map { String(cString: $0) },
-            bars: Self.bars(of: d, knownFields: d.known_fields, directory: directory),
+            bars: Self.bars(of: d, directory: directory),
             directory: directory,
-            rom: Self.rom(of: d, directory: directory)
+            rom: d.known_fields & UInt32(PCI_FILL_ROM_BASE) != 0
+                ? BAR.expansionROM(base: UInt64(d.rom_base_addr), size: UInt64(d.rom_size), directory: directory) : nil
         )
+    }
+
+    private static func bars(of d: pci_dev, directory: String) -> [BAR] {
+        let bases = withUnsafeBytes(of: d.base_addr) { Array($0.bindMemory(to: pciaddr_t.self)) }
+        let sizes = withUnsafeBytes(of: d.size) { Array($0.bindMemory(to: pciaddr_t.self)) }
+        let flags = withUnsafeBytes(of: d.flags) { Array($0.bindMemory(to: pciaddr_t.self)) }
+        let haveFlags = d.known_fields & UInt32(PCI_FILL_IO_FLAGS) != 0
+        return (0..<6).compactMap { index in
+            BAR.decoding(index: index, base: UInt64(bases[index]), size: UInt64(sizes[index]),
+                         resourceFlags: haveFlags ? UInt64(flags[index]) : nil, directory: directory)
+        }
     }
 
     /// libpci names an unknown subclass by its base class plus the number, `Unclassified
@@ -91,46 +94,6 @@ public final class PCITree {
     private static func withoutNumber(_ name: String, _ deviceClass: UInt16) -> String {
         let suffix = " [" + hex(deviceClass, digits: 4) + "]"
         return name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name
-    }
-
-    /// The expansion ROM as libpci reports it (address without the enable bit), and its sysfs `rom` file.
-    private static func rom(of d: pci_dev, directory: String) -> BAR? {
-        guard d.known_fields & UInt32(PCI_FILL_ROM_BASE) != 0, d.rom_size > 0 else { return nil }
-        let address = UInt64(d.rom_base_addr) & ~0x7ff
-        let file = directory + "/rom"
-        return BAR(index: BAR.romIndex, kind: .rom, prefetchable: false, address: address, size: UInt64(d.rom_size),
-                   resourceFile: fileExists(file) ? file : nil, writeCombiningFile: nil, assigned: address != 0)
-    }
-
-    private static func bars(of d: pci_dev, knownFields: UInt32, directory: String) -> [BAR] {
-        let bases = withUnsafeBytes(of: d.base_addr) { Array($0.bindMemory(to: pciaddr_t.self)) }
-        let sizes = withUnsafeBytes(of: d.size) { Array($0.bindMemory(to: pciaddr_t.self)) }
-        let flags = withUnsafeBytes(of: d.flags) { Array($0.bindMemory(to: pciaddr_t.self)) }
-        let haveFlags = knownFields & UInt32(PCI_FILL_IO_FLAGS) != 0
-        var result: [BAR] = []
-        for index in 0..<6 {
-            let base = UInt64(bases[index]), size = UInt64(sizes[index])
-            let ioFlags = haveFlags ? UInt64(flags[index]) : 0
-            if base == 0 && size == 0 && ioFlags == 0 { continue }
-            let kind: BARKind
-            let prefetchable: Bool
-            if haveFlags && ioFlags & (ResourceFlags.io | ResourceFlags.memory) != 0 {
-                kind = ioFlags & ResourceFlags.io != 0 ? .io : ioFlags & ResourceFlags.memory64 != 0 ? .mem64 : .mem32
-                prefetchable = ioFlags & ResourceFlags.prefetch != 0
-            } else {
-                kind = base & BaseAddressBits.spaceIO != 0 ? .io : base & BaseAddressBits.memoryType64 != 0 ? .mem64 : .mem32
-                prefetchable = kind != .io && base & BaseAddressBits.prefetchable != 0
-            }
-            let resource = directory + "/resource" + String(index)
-            let address = base & (kind == .io ? BaseAddressBits.ioMask : BaseAddressBits.memoryMask)
-            result.append(BAR(
-                index: index, kind: kind, prefetchable: prefetchable, address: address, size: size,
-                resourceFile: fileExists(resource) ? resource : nil,
-                writeCombiningFile: fileExists(resource + "_wc") ? resource + "_wc" : nil,
-                assigned: address != 0 && ioFlags & ResourceFlags.unset == 0
-            ))
-        }
-        return result
     }
 }
 

@@ -1,4 +1,5 @@
-// Fixed-argument, non-exiting wrappers around libpci.
+// Fixed-argument, non-exiting wrappers around libpci, which is loaded with dlopen on first use
+// (pcimmio does not link it: see PCIShim.c).
 //
 // Swift cannot call C variadic functions (pci_lookup_name), and libpci's default error
 // handler prints and exits the process. Every wrapper here runs the libpci call under a
@@ -11,9 +12,17 @@
 #include <stdint.h>
 #include <pci/pci.h>
 
+/// The library loaded on first use (libpci3's soname).
+#define PCISHIM_LIBRARY "libpci.so.3"
+
+/// Loads libpci if it is not loaded yet. Returns 0, or -1 with the reason in `err`. The
+/// functions below that take `err` load it themselves; the others need a handle from
+/// pcishim_open, so it is loaded by then.
+int pcishim_load(char *err, size_t err_len);
+
 /// Allocates a libpci handle on the Linux sysfs back-end rooted at `sysfs_path` (the
 /// directory that stands for /sys/bus/pci, as `lspci -O sysfs.path=`), and scans the bus.
-/// Returns NULL with the reason in `err` on failure.
+/// Returns NULL with the reason in `err` on failure (libpci not loadable included).
 struct pci_access *pcishim_open(const char *sysfs_path, char *err, size_t err_len);
 
 /// Fills the requested PCI_FILL_* fields. Returns 0, or -1 with the reason in `err`.
@@ -27,9 +36,13 @@ const char *pcishim_vendor_name(struct pci_access *a, char *buf, int len, uint16
 const char *pcishim_device_name(struct pci_access *a, char *buf, int len, uint16_t vendor, uint16_t device);
 const char *pcishim_class_name(struct pci_access *a, char *buf, int len, uint16_t device_class);
 
-/// lspci's -s and -d syntax. Return 0, or -1 with libpci's complaint in `err`.
+/// lspci's -s and -d syntax. Return 0, or -1 with libpci's complaint in `err`, or -2 with
+/// the reason libpci could not be loaded.
 int pcishim_filter_slot(struct pci_filter *filter, const char *text, char *err, size_t err_len);
 int pcishim_filter_id(struct pci_filter *filter, const char *text, char *err, size_t err_len);
+
+/// pci_filter_match (a filter parsed above, a device of an open handle).
+int pcishim_filter_match(struct pci_filter *filter, struct pci_dev *dev);
 
 /// Moves the warnings libpci printed since the last call into `buf` (newline-separated).
 /// Returns the number of bytes written.
