@@ -103,14 +103,24 @@ struct SlotAddress: Equatable {
     let device: UInt8
     let function: UInt8
 
-    init?(_ text: String) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3 else { return nil }
-        let last = parts[parts.count - 1].split(separator: ".", omittingEmptySubsequences: false)
-        guard last.count == 2, let device = Self.number(last[0], below: 0x20), let function = Self.number(last[1], below: 8),
-              let bus = Self.number(parts[parts.count - 2], below: 0x100) else { return nil }
-        if parts.count == 3 {
-            guard let domain = Self.number(parts[0], below: 0x8000_0000) else { return nil }
+    init?(_ text: String) { self.init(bytes: Array(text.utf8)) }
+
+    /// A name in `<sysfs>/devices`, `0000:00:03.0`: the domain is always there.
+    init?<Name: BidirectionalCollection<UInt8>>(sysfsName name: Name) {
+        guard let parsed = SlotAddress(bytes: name), parsed.domain != nil else { return nil }
+        self = parsed
+    }
+
+    private init?<Text: BidirectionalCollection<UInt8>>(bytes: Text) {
+        guard let dot = bytes.lastIndex(of: UInt8(ascii: ".")), let colon = bytes[..<dot].lastIndex(of: UInt8(ascii: ":")),
+              let device = Self.number(bytes[bytes.index(after: colon)..<dot], below: 0x20),
+              let function = Self.number(bytes[bytes.index(after: dot)...], below: 8) else { return nil }
+        // `[domain:]bus`; a stray ':' or '.' anywhere is not a hex digit, so it fails the parse.
+        let head = bytes[..<colon]
+        let busDigits = head.lastIndex(of: UInt8(ascii: ":")).map { head[head.index(after: $0)...] } ?? head
+        guard let bus = Self.number(busDigits, below: 0x100) else { return nil }
+        if busDigits.startIndex != head.startIndex {
+            guard let domain = Self.number(head[..<head.index(before: busDigits.startIndex)], below: 0x8000_0000) else { return nil }
             self.domain = UInt32(domain)
         } else {
             domain = nil
@@ -120,12 +130,6 @@ struct SlotAddress: Equatable {
         self.function = UInt8(function)
     }
 
-    /// The same function's sysfs name, `0000:00:03.0`, when it is parsed as the kernel writes it.
-    init?(sysfsName name: String) {
-        guard let parsed = SlotAddress(name), parsed.domain != nil else { return nil }
-        self = parsed
-    }
-
     var address: PCIAddress { PCIAddress(domain: domain ?? 0, bus: bus, device: device, function: function) }
 
     func matches(_ other: SlotAddress) -> Bool {
@@ -133,8 +137,8 @@ struct SlotAddress: Equatable {
             && bus == other.bus && device == other.device && function == other.function
     }
 
-    private static func number(_ text: Substring, below limit: UInt64) -> UInt64? {
-        guard !text.isEmpty, text.count <= 8, let value = UInt64(text, radix: 16), value < limit else { return nil }
+    private static func number<Digits: Collection<UInt8>>(_ digits: Digits, below limit: UInt64) -> UInt64? {
+        guard digits.count <= 8, let value = hexNumber(digits), value < limit else { return nil }
         return value
     }
 }

@@ -14,7 +14,26 @@ public struct PCIAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
 
     /// The sysfs directory name, `0000:00:02.0`, as lspci -D prints it.
     public var description: String {
-        hex(domain, digits: 4) + ":" + hex(bus, digits: 2) + ":" + hex(device, digits: 2) + "." + String(function)
+        // Byte by byte: every device and access plan formats its slot, and String(radix:)
+        // with padding costs ten times this in a one-register peek.
+        var text: [UInt8] = []
+        text.reserveCapacity(16)
+        let domainDigits = max(4, (32 - domain.leadingZeroBitCount + 3) / 4)
+        appendHex(UInt64(domain), digits: domainDigits, to: &text)
+        text.append(UInt8(ascii: ":"))
+        appendHex(UInt64(bus), digits: 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        appendHex(UInt64(device), digits: 2, to: &text)
+        text.append(UInt8(ascii: "."))
+        appendHex(UInt64(function), digits: 1, to: &text)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    private func appendHex(_ value: UInt64, digits: Int, to text: inout [UInt8]) {
+        for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+            let digit = UInt8(truncatingIfNeeded: value >> UInt64(shift)) & 0xf
+            text.append(digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10)
+        }
     }
 
     /// `0000:00:02.0`: the full form the kernel uses in sysfs and /proc/iomem.

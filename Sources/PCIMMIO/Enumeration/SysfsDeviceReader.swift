@@ -33,8 +33,8 @@ struct SysfsDeviceReader {
         defer { closedir(stream) }
         var found: [SlotAddress] = []
         while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-            if let slot = SlotAddress(sysfsName: name) { found.append(slot) }
+            let slot = withUnsafeBytes(of: entry.pointee.d_name) { name in SlotAddress(sysfsName: name.prefix { $0 != 0 }) }
+            if let slot { found.append(slot) }
         }
         return found
     }
@@ -44,7 +44,7 @@ struct SysfsDeviceReader {
         guard let vendor = number(directory, "vendor"), let device = number(directory, "device"),
               let deviceClass = number(directory, "class"), let revision = number(directory, "revision"),
               let subsystemVendor = number(directory, "subsystem_vendor"), let subsystem = number(directory, "subsystem_device"),
-              let resources = ResourceTable(text(directory + "/resource") ?? "") else { return nil }
+              let resources = withContents(directory + "/resource", ResourceTable.init) else { return nil }
         return PCIDevice(
             address: address,
             vendorID: UInt16(truncatingIfNeeded: vendor),
@@ -63,11 +63,10 @@ struct SysfsDeviceReader {
 
     /// A sysfs attribute holding one number (`0x8086`), read as libpci does (strtol, base 0).
     private func number(_ directory: String, _ name: String) -> UInt64? {
-        guard let text = text(directory + "/" + name) else { return nil }
-        var trimmed = Substring(text)
-        while let last = trimmed.last, last.isWhitespace { trimmed = trimmed.dropLast() }
-        if trimmed.hasPrefix("0x") || trimmed.hasPrefix("0X") { return UInt64(trimmed.dropFirst(2), radix: 16) }
-        return UInt64(trimmed)
+        withContents(directory + "/" + name) { bytes in
+            guard let numbers = whitespaceSeparatedNumbers(bytes, limit: 2), numbers.count == 1 else { return nil }
+            return numbers[0]
+        }
     }
 
     /// The bound driver: the last part of the `driver` link.
@@ -79,14 +78,16 @@ struct SysfsDeviceReader {
         return target.split(separator: "/").last.map(String.init)
     }
 
-    /// A small file's text (sysfs attributes are at most a page); nil when it cannot be read.
-    private func text(_ path: String) -> String? {
+    /// Parses a small file (sysfs attributes are at most a page) read into a stack buffer;
+    /// nil when it cannot be read.
+    private func withContents<T>(_ path: String, _ parse: (UnsafeBufferPointer<UInt8>) -> T?) -> T? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
             let got = read(descriptor, buffer.baseAddress, buffer.count)
-            return got < 0 ? nil : String(decoding: UnsafeBufferPointer(rebasing: buffer[0..<got]), as: UTF8.self)
+            guard got >= 0 else { return nil }
+            return parse(UnsafeBufferPointer(rebasing: buffer[0..<got]))
         }
     }
 }
@@ -103,16 +104,13 @@ struct ResourceTable {
 
     let entries: [Entry]
 
-    init?(_ text: String) {
-        var entries: [Entry] = []
-        for line in text.split(separator: "\n").prefix(7) {
-            let fields = line.split(separator: " ")
-            guard fields.count >= 3, let start = Self.hexNumber(fields[0]), let end = Self.hexNumber(fields[1]),
-                  let flags = Self.hexNumber(fields[2]) else { return nil }
-            entries.append(Entry(base: start | (flags & 0xf), size: end > start ? end - start + 1 : 0, flags: flags))
+    init?(_ text: UnsafeBufferPointer<UInt8>) {
+        // Three numbers a line; lines past the ROM's (bridge windows) are not BARs.
+        guard let numbers = whitespaceSeparatedNumbers(text, limit: 3 * 7), !numbers.isEmpty, numbers.count % 3 == 0 else { return nil }
+        entries = stride(from: 0, to: numbers.count, by: 3).map { index in
+            let (start, end, flags) = (numbers[index], numbers[index + 1], numbers[index + 2])
+            return Entry(base: start | (flags & 0xf), size: end > start ? end - start + 1 : 0, flags: flags)
         }
-        guard !entries.isEmpty else { return nil }
-        self.entries = entries
     }
 
     func bars(directory: String) -> [BAR] {
@@ -126,9 +124,54 @@ struct ResourceTable {
         let entry = entries[BAR.romIndex]
         return BAR.expansionROM(base: entry.base, size: entry.size, directory: directory)
     }
+}
 
-    private static func hexNumber(_ text: Substring) -> UInt64? {
-        guard text.hasPrefix("0x") else { return UInt64(text, radix: 16) }
-        return UInt64(text.dropFirst(2), radix: 16)
+/// The first `limit` numbers of a sysfs file, separated by spaces or newlines: `0x` hex, or
+/// decimal. nil when any of them is neither. Parsed byte by byte, without Strings: this runs
+/// in every peek's start-up.
+func whitespaceSeparatedNumbers(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> [UInt64]? {
+    var numbers: [UInt64] = []
+    var index = 0
+    while index < bytes.count, numbers.count < limit {
+        if bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\n") { index += 1; continue }
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: " "), bytes[end] != UInt8(ascii: "\n") { end += 1 }
+        let token = bytes[index..<end]
+        let value = token.starts(with: "0x".utf8) ? hexNumber(token.dropFirst(2)) : decimalNumber(token)
+        guard let value else { return nil }
+        numbers.append(value)
+        index = end
     }
+    return numbers
+}
+
+/// Hex digits (no prefix) as a number; nil for anything else or more than 64 bits. Parsed
+/// byte by byte: String's Character-based parsing costs more than a peek's access.
+func hexNumber<Digits: Collection<UInt8>>(_ digits: Digits) -> UInt64? {
+    guard !digits.isEmpty, digits.count <= 16 else { return nil }
+    var value: UInt64 = 0
+    for byte in digits {
+        let digit: UInt8
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+        default: return nil
+        }
+        value = value << 4 | UInt64(digit)
+    }
+    return value
+}
+
+/// Decimal digits as a number; nil for anything else or overflow.
+func decimalNumber<Digits: Collection<UInt8>>(_ digits: Digits) -> UInt64? {
+    guard !digits.isEmpty else { return nil }
+    var value: UInt64 = 0
+    for byte in digits {
+        guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+        let (times, overflow) = value.multipliedReportingOverflow(by: 10)
+        guard !overflow else { return nil }
+        value = times + UInt64(byte - UInt8(ascii: "0"))
+    }
+    return value
 }
