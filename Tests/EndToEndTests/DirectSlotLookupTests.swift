@@ -9,6 +9,12 @@ import Testing
 
 private let straceAvailable = (try? E2E.tool("strace")) != nil
 
+/// A private mount namespace can hide libpci.so.3 (root, and unshare(1) allowed here).
+private let canHideLibrary: Bool = {
+    guard let unshare = try? E2E.tool("unshare"), let result = try? runProcess(unshare, ["-m", "true"]) else { return false }
+    return result.status == 0
+}()
+
 /// The outcome of resolving a selector, comparable across the two ways: the device, or the error's words.
 private func outcome(_ body: () throws(PCIMMIOError) -> PCIDevice?) -> String {
     do { return try body().map { "\($0)" } ?? "nil" } catch { return "error: \(error.description)" }
@@ -86,5 +92,26 @@ struct DirectSlotLookupTests {
         #expect(otherDevices.isEmpty, "a slot peek opened other devices' files: \(otherDevices)")
         let byID = try opened("1b36:0005")
         #expect(byID.contains { $0.contains("libpci.so.3") && !$0.contains("ENOENT") }, "an id peek did not load libpci")
+    }
+
+    @Test("libpci.so.3 unloadable: a slot peek still reads; list and an id peek fail with one line naming libpci3",
+          .enabled(if: canHideLibrary))
+    func withoutLibpci() throws {
+        let tree = try sharedTree("basic")
+        // The library's file is replaced by /dev/null in a mount namespace of this command only.
+        let library = URL(fileURLWithPath: "/lib/x86_64-linux-gnu/libpci.so.3").resolvingSymlinksInPath().path
+        func run(_ arguments: [String]) throws -> ProcessResult {
+            let quoted = ([try E2E.binary(), "--sysfs", tree.path] + arguments).map { "'\($0)'" }.joined(separator: " ")
+            return try runProcess(try E2E.tool("unshare"), ["-m", "sh", "-c", "mount --bind /dev/null '\(library)' && exec \(quoted)"],
+                                  environment: pcimmioEnvironment())
+        }
+        let peek = try run(["peek", "00:03.0", "0", "0x10"])
+        #expect(peek.status == 0 && peek.out == "0x88817a73\n", "\(peek)")
+        for arguments in [["list"], ["peek", "1b36:0005", "0", "0x10"]] {
+            let failed = try run(arguments)
+            #expect(failed.status == 1 && failed.exitedNormally && failed.out.isEmpty, "\(failed)")
+            #expect(failed.errLines.count == 1 && failed.err.contains("cannot load libpci.so.3") && failed.err.contains("install libpci3"),
+                    "\(failed)")
+        }
     }
 }
