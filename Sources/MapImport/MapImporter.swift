@@ -1,3 +1,4 @@
+import Glibc
 import PCIMMIO
 
 /// `pcimmio map import`: an IP-XACT or CMSIS-SVD file made into a pcimmio register map.
@@ -26,6 +27,10 @@ public struct MapImporter {
     }
 
     public static func run(file: String, output: String, options: Options) -> Result {
+        // libxml2 calls a missing file "failed to load external entity": say what it is.
+        guard access(file, R_OK) == 0 else {
+            return Result(map: nil, problems: [MapProblem(file: file, line: 0, message: "cannot read the file: \(String(cString: strerror(errno)))")])
+        }
         let root: XMLElement
         do throws(XMLElement.Malformed) {
             root = try XMLElement.parse(file: file)

@@ -36,8 +36,7 @@ struct CapsCommand: ParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @Option(help: ArgumentHelp("Config access path: sysfs (libpci, the config file) or vfio (a device bound to vfio-pci). Default: vfio for a device bound to vfio-pci, else sysfs.", valueName: "path"))
-    var via: String?
+    @OptionGroup var configPath: ConfigPathOption
 
     func validate() throws {
         guard (device == nil) == all else {
@@ -52,7 +51,7 @@ struct CapsCommand: ParsableCommand {
         }
         let selector = try DeviceSelector(device!)
         let session = try global.settings.session()
-        let config = try session.configSpace(selector, via: try via.map { (text) throws(PCIMMIOError) in try AccessVia(parsing: text) })
+        let config = try session.configSpace(selector, via: try configPath.parsed)
         let listing = try CapabilityListing(CachedConfigRegisters(config))
         print(json ? listing.json.rendered() : listing.text, terminator: json ? "\n" : "")
     }

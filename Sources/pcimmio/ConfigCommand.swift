@@ -44,8 +44,7 @@ struct ConfigCommand: ParsableCommand {
     @Flag(name: .customShort("x"), help: "With --dump: -x 64 bytes, -xxx 256, -xxxx 4096 (as lspci).")
     var x: Int
 
-    @Option(help: ArgumentHelp("Path to config space: sysfs (libpci) or vfio. Default: vfio for a device bound to vfio-pci, else sysfs.", valueName: "path"))
-    var via: String?
+    @OptionGroup var configPath: ConfigPathOption
 
     func validate() throws {
         if dump && !operations.isEmpty { throw ValidationError("--dump takes no operations") }
@@ -57,7 +56,7 @@ struct ConfigCommand: ParsableCommand {
         let session = try global.settings.session()
         // Every operand parsed before the device is touched.
         let parsed = try operations.map { (text) throws(PCIMMIOError) in try ConfigOperation(parsing: text) }
-        let space = try session.configSpace(target.selector, via: via.map { (text) throws(PCIMMIOError) in try AccessVia(parsing: text) })
+        let space = try session.configSpace(target.selector, via: try configPath.parsed)
         if dump {
             let bytes = try space.bytes(count: configDumpLength(xCount: max(x, 1), size: space.size))
             for line in configDumpLines(bytes) { try session.output.write(line + "\n") }

@@ -25,18 +25,26 @@ struct MapCheckCommand: ParsableCommand {
         discussion: """
             Reports overlapping registers, fields past the register's width or overlapping each \
             other, misaligned offsets, duplicate names, values too wide for their field, unknown \
-            keys and bad numbers, one per line as FILE:LINE: problem. Exit 1 if any.
+            keys and bad numbers, one per line as FILE:LINE: problem. Exit 1 if any. \
+            The --map file, when given, is checked too (--sysfs and --trace play no part).
 
-            Example:
+            Examples:
               pcimmio map check /usr/share/pcimmio/maps/*.json
+              pcimmio --map soc.json map check
             """)
 
+    @OptionGroup var global: GlobalOptions
+
     @Argument(help: "Map files (JSON).")
-    var files: [String]
+    var files: [String] = []
+
+    func validate() throws {
+        guard !files.isEmpty || global.map != nil else { throw ValidationError("missing a map file to check (or --map FILE)") }
+    }
 
     func run() throws {
         var failed = false
-        for file in files {
+        for file in files + (global.map.map { [$0] } ?? []) {
             let (map, problems) = RegisterMapLoader.check(file)
             for problem in problems { printError(problem.description) }
             if problems.isEmpty, let map {
@@ -62,12 +70,15 @@ struct MapImportCommand: ParsableCommand {
             as its BAR's "base". Anything a map cannot hold (an access type, a register of 24 \
             bits, overlapping registers, a field past its register) is reported as FILE:LINE \
             and fails the import; --keep-going leaves those out and says which. \
-            The work is done by pcimmio-import, installed beside pcimmio.
+            The work is done by pcimmio-import, installed beside pcimmio. Global options are \
+            accepted and play no part.
 
             Examples:
               pcimmio map import soc.xml -o Maps/soc.json --device 1234:abcd
               pcimmio map import chip.svd --bar UART0=0 --bar DMA=2 --keep-going -o chip.json
             """)
+
+    @OptionGroup var global: GlobalOptions
 
     @Argument(help: "The IP-XACT or SVD file.")
     var file: String

@@ -84,6 +84,9 @@ enum Main {
         return nil
     }
 
+    /// Commands whose subcommands take the options (`pcimmio --map F map check`).
+    static let commandGroups: Set<String> = ["map"]
+
     /// `pcimmio --sysfs DIR list` means `pcimmio list --sysfs DIR`: every command declares the
     /// global options itself, so they are moved after the command name.
     static func hoistingGlobalOptions(_ arguments: [String]) -> [String] {
@@ -106,6 +109,9 @@ enum Main {
             index += 1
         }
         guard !leading.isEmpty, index < arguments.count else { return arguments }
-        return [arguments[index]] + leading + arguments[(index + 1)...]
+        // A command group (`map check`) takes them after its subcommand's name.
+        var command = index + 1
+        if commandGroups.contains(arguments[index]), command < arguments.count, !arguments[command].hasPrefix("-") { command += 1 }
+        return Array(arguments[index..<command]) + leading + arguments[command...]
     }
 }

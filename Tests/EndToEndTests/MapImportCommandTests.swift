@@ -67,4 +67,20 @@ import Testing
         let usage = try pcimmio(["map", "import", Self.fixtures + "/demo.svd", "--device", "12345"], sysfs: nil)
         #expect(usage.status == 2 && usage.errLines.count == 1, "\(usage)")
     }
+
+    @Test func aMissingFileSaysSoInOneLine() throws {
+        let result = try pcimmio(["map", "import", "/nonexistent/chip.svd"], sysfs: nil)
+        #expect(result.status == 1 && result.out.isEmpty)
+        #expect(result.errLines == ["pcimmio: /nonexistent/chip.svd:0: cannot read the file: No such file or directory"])
+    }
+
+    @Test func globalOptionsBeforeMapReachItsSubcommands() throws {
+        let map = E2E.packageRoot.appendingPathComponent("Maps/qemu-edu.json").path
+        let tree = try sharedTree("basic")
+        // As an alias `pcimmio --sysfs DIR` would write them: before the command group's name.
+        let checked = try runProcess(try E2E.binary(), ["--sysfs", tree.path, "--map", map, "map", "check"], environment: pcimmioEnvironment())
+        #expect(checked.status == 0 && checked.out == "\(map): ok, 11 registers (BAR 0) for 1234:11e8\n", "\(checked)")
+        let nothing = try pcimmio(["map", "check"], sysfs: nil)
+        #expect(nothing.status == 2 && nothing.errLines.count == 1 && nothing.err.contains("missing a map file"), "\(nothing)")
+    }
 }
