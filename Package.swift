@@ -32,6 +32,7 @@ let package = Package(
             name: "pcimmio",
             dependencies: [
                 "PCIMMIO",
+                "MapImportOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +42,11 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // map import's options, shared by pcimmio (help, man page, completions) and pcimmio-import.
+        .target(
+            name: "MapImportOptions",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // IP-XACT and CMSIS-SVD to register maps.
         .target(name: "MapImport", dependencies: ["PCIMMIO", "CLibXML2"]),
         // What `pcimmio map import` runs, found beside the pcimmio binary.
@@ -48,6 +54,7 @@ let package = Package(
             name: "pcimmio-import",
             dependencies: [
                 "MapImport",
+                "MapImportOptions",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import MapImport
+import MapImportOptions
 import PCIMMIO
 
 /// The importer `pcimmio map import` runs: a separate program, so libxml2 is loaded only
@@ -11,43 +12,28 @@ struct ImportMain: ParsableCommand {
         commandName: "pcimmio-import",
         abstract: "Make a pcimmio register map from IP-XACT or CMSIS-SVD (run as 'pcimmio map import').")
 
-    @Argument(help: "The IP-XACT or SVD file.")
-    var file: String
-
-    @Option(name: .short, help: "Write the map here (default: standard output).")
-    var output: String?
-
-    @Option(help: "ipxact or svd (default: from the root element).")
-    var format: String?
-
-    @Option(help: "VENDOR:DEVICE the map applies to (repeatable).")
-    var device: [String] = []
-
-    @Option(help: "BLOCK=N: put block BLOCK in BAR N; only the blocks named are imported (repeatable).")
-    var bar: [String] = []
-
-    @Flag(help: "Leave out what cannot be represented, say what was left out, and write the rest.")
-    var keepGoing = false
+    @OptionGroup var options: MapImportOptions
 
     func run() throws {
-        var options = MapImporter.Options()
-        options.keepGoing = keepGoing
-        if let format {
+        var settings = MapImporter.Options()
+        settings.keepGoing = options.keepGoing
+        if let format = options.format {
             guard let known = MapImporter.Format(rawValue: format) else { throw usage("--format \(format): expected ipxact or svd") }
-            options.format = known
+            settings.format = known
         }
-        for id in device {
+        for id in options.device {
             guard let parsed = RegisterMapLoader.deviceID(id) else { throw usage("--device \(id): expected VENDOR:DEVICE in hex, like 1234:11e8") }
-            options.devices.append(parsed)
+            settings.devices.append(parsed)
         }
-        for assignment in bar {
+        for assignment in options.bar {
             let parts = assignment.split(separator: "=", maxSplits: 1)
             guard parts.count == 2, let number = try? BARNumber.parse(String(parts[1])) else {
                 throw usage("--bar \(assignment): expected BLOCK=N with N from 0 to 5")
             }
-            options.bars.append((String(parts[0]), number))
+            settings.bars.append((String(parts[0]), number))
         }
-        let result = MapImporter.run(file: file, output: output ?? "<stdout>", options: options)
+        let output = options.output
+        let result = MapImporter.run(file: options.file, output: output ?? "<stdout>", options: settings)
         for problem in result.problems { report(problem.description) }
         guard let map = result.map else { throw ExitCode.failure }
         do throws(PCIMMIOError) {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import MapImportOptions
 import Glibc
 import PCIMMIO
 
@@ -80,35 +81,14 @@ struct MapImportCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The IP-XACT or SVD file.")
-    var file: String
-
-    @Option(name: .short, help: "Write the map here (default: standard output).")
-    var output: String?
-
-    @Option(help: "ipxact or svd (default: from the root element: <component> or <device>).")
-    var format: String?
-
-    @Option(help: "VENDOR:DEVICE the map applies to (repeatable).")
-    var device: [String] = []
-
-    @Option(help: "BLOCK=N: put block BLOCK in BAR N; only the blocks named are imported (repeatable).")
-    var bar: [String] = []
-
-    @Flag(help: "Leave out what cannot be represented, say what was left out, and write the rest.")
-    var keepGoing = false
+    @OptionGroup var options: MapImportOptions
 
     func run() throws {
         let importer = Self.importerPath()
         guard access(importer, X_OK) == 0 else {
             throw PCIMMIOError.invalidArgument("map import needs pcimmio-import beside pcimmio, at \(importer) (swift build builds both)")
         }
-        var arguments = [importer, file]
-        if let output { arguments += ["-o", output] }
-        if let format { arguments += ["--format", format] }
-        for id in device { arguments += ["--device", id] }
-        for assignment in bar { arguments += ["--bar", assignment] }
-        if keepGoing { arguments.append("--keep-going") }
+        let arguments = [importer] + options.arguments
         // The importer takes over this process: its exit status and messages are the command's.
         var cArguments = arguments.map { strdup($0) } + [nil]
         execv(importer, &cArguments)
