@@ -23,8 +23,9 @@ struct GlobalOptions: ParsableArguments {
 
     var settings: Settings { Settings(sysfs: sysfs, trace: trace, map: map, traceSummary: traceSummary) }
 
-    static let namesWithValues: Set<String> = ["--sysfs", "--trace", "--map"]
-    static let flagNames: Set<String> = ["--trace-summary"]
+    // Arrays, not Sets: looked up a few times per start, where a Set's metadata costs more.
+    static let namesWithValues = ["--sysfs", "--trace", "--map"]
+    static let flagNames = ["--trace-summary"]
 }
 
 /// DEVICE alone, for the commands about a whole device (bind, unbind, enable, config).

@@ -67,10 +67,10 @@ enum Main {
     }
 
     /// Options of the register commands that take a value: the word after them is not DEVICE.
-    static let optionsWithValues: Set<String> = GlobalOptions.namesWithValues.union([
+    static let optionsWithValues = GlobalOptions.namesWithValues + [
         "-w", "--width", "-n", "--mask", "--via", "--value", "--until", "--timeout", "--interval", "--format", "-o",
         "--increment", "--count",
-    ])
+    ]
 
     /// Where DEVICE is: the first word after the command that is neither an option nor an
     /// option's value (only there does `phys` mean physical addresses).
@@ -85,7 +85,7 @@ enum Main {
     }
 
     /// Commands whose subcommands take the options (`pcimmio --map F map check`).
-    static let commandGroups: Set<String> = ["map"]
+    static let commandGroups = ["map"]
 
     /// `pcimmio --sysfs DIR list` means `pcimmio list --sysfs DIR`: every command declares the
     /// global options itself, so they are moved after the command name.
@@ -94,7 +94,7 @@ enum Main {
         var index = 0
         while index < arguments.count, arguments[index].hasPrefix("--") {
             let argument = arguments[index]
-            let name = String(argument.split(separator: "=", maxSplits: 1)[0])
+            let name = argument.firstIndex(of: "=").map { String(argument[..<$0]) } ?? argument
             if GlobalOptions.flagNames.contains(argument) {
                 leading.append(argument)
                 index += 1

@@ -2,8 +2,25 @@
 /// value: the plain spellings both the `peek`/`poke` fast path and `run` scripts accept.
 public struct CommandTokens {
     public private(set) var positional: [String] = []
-    public private(set) var flags: Set<String> = []
-    public private(set) var options: [String: String] = [:]
+    public private(set) var flags: [String] = []
+    public private(set) var options = Options()
+
+    /// Options and their values, looked up by name. Arrays rather than a Set and a
+    /// Dictionary: a command has a handful, and each new generic type costs its metadata at
+    /// run time (about 10k instructions apiece in a one-register peek's start-up).
+    public struct Options {
+        private var names: [String] = []
+        private var values: [String] = []
+
+        public subscript(name: String) -> String? {
+            names.firstIndex(of: name).map { values[$0] }
+        }
+
+        mutating func add(_ name: String, _ value: String) {
+            names.append(name)
+            values.append(value)
+        }
+    }
 
     public enum Problem: Error, Equatable {
         case unknownOption(String)
@@ -11,12 +28,11 @@ public struct CommandTokens {
         case repeated(String)
     }
 
-    /// `aliases` maps a long spelling to the name it is stored under (`--width` → `-w`).
+    /// `--width` is stored as `-w`.
     /// `words` is a concrete ArraySlice, not any Sequence: a generic call from another module
     /// looks up the sequence's iterator type at run time, which scans every protocol
     /// conformance in the binary (~12% of a peek's start-up instructions).
-    public init(_ words: ArraySlice<String>, flags known: Set<String>, options takingValues: Set<String>,
-                aliases: [String: String] = ["--width": "-w"]) throws(Problem) {
+    public init(_ words: ArraySlice<String>, flags known: [String], options takingValues: [String]) throws(Problem) {
         var iterator = words.makeIterator()
         while let word = iterator.next() {
             // `-5` is a (bad) number for the number parser to reject, not an option.
@@ -24,14 +40,14 @@ public struct CommandTokens {
                 positional.append(word)
                 continue
             }
-            let name = aliases[word] ?? word
+            let name = word == "--width" ? "-w" : word
             if known.contains(name) {
                 guard !flags.contains(name) else { throw .repeated(word) }
-                flags.insert(name)
+                flags.append(name)
             } else if takingValues.contains(name) {
                 guard let value = iterator.next() else { throw .missingValue(word) }
                 guard options[name] == nil else { throw .repeated(word) }
-                options[name] = value
+                options.add(name, value)
             } else {
                 throw .unknownOption(word)
             }

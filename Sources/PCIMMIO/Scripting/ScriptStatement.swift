@@ -22,7 +22,7 @@ public enum ScriptStatement {
     }
 
     /// What each command accepts, for parsing and for error messages.
-    static let grammar: [String: (positional: ClosedRange<Int>, flags: Set<String>, options: Set<String>)] = [
+    static let grammar: [String: (positional: ClosedRange<Int>, flags: [String], options: [String])] = [
         "peek": (3...3, ["--wc", "--json", "--decode", "--big-endian"], ["-w", "-n", "--via"]),
         "poke": (3...64, ["--wc", "--verify", "--big-endian"], ["-w", "--mask", "--via"]),
         "dump": (2...3, ["--wc", "--decode", "--include-side-effects", "--big-endian"], ["-w", "--format", "--via"]),
