@@ -12,7 +12,8 @@ public final class ScriptRunner {
     private var statementWindows = BoundedCache<Int, RegisterWindow>()
     /// Plain accesses already checked against their BAR.
     private var checkedAccesses = BoundedCache<AccessKey, Bool>()
-    /// Per target, the window its last read (even index) and write (odd index) went through.
+    /// Per target, the window its last read (even index) and write (odd index) went through
+    /// (byte-swapping for a --big-endian target).
     private var targetWindows: [RegisterWindow?] = []
     /// The last access checked: runs of identical lines skip even the hash.
     private var lastChecked: AccessKey?
@@ -148,12 +149,14 @@ public final class ScriptRunner {
            window.region.lowerBound <= line.offset, line.offset + width <= window.region.upperBound {
             return window
         }
+        let target = script.targets[Int(line.index)]
         if plan == nil {
-            let target = script.targets[Int(line.index)]
             plan = try session.plan(target, ResolvedRegister(offset: line.offset, width: target.width, definition: nil),
                                     mode: line.kind == .peek ? .read : .write)
         }
-        let window = try session.window(for: plan!)
+        // --big-endian: the swapping window is kept with the target, not made per line.
+        let opened = try session.window(for: plan!)
+        let window = target.bigEndian ? ByteSwappedWindow(opened) : opened
         targetWindows[slot] = window
         return window
     }
@@ -215,7 +218,7 @@ public final class ScriptRunner {
             // A plain access: most lines of a long script.
             let target = script.targets[Int(line.index)]
             let width = target.width
-            let window = target.bigEndian ? ByteSwappedWindow(try window(line)) : try window(line)
+            let window = try window(line)
             if line.kind == .peek {
                 let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<width.bytes])
                 if session.checkErrors {
