@@ -50,17 +50,17 @@ public struct DecodedCapability {
         var decoded = DecodedCapability(entry: entry)
         do {
             switch (entry.extended, entry.id) {
-            case (false, CapabilityID.powerManagement):
+            case (false, KnownCapability.powerManagement.id):
                 try PowerManagementCapability(at: entry.offset, in: config).describe(into: &decoded)
-            case (false, CapabilityID.msi):
+            case (false, KnownCapability.msi.id):
                 try MSICapability(at: entry.offset, in: config).describe(into: &decoded)
-            case (false, CapabilityID.msiX):
+            case (false, KnownCapability.msiX.id):
                 try MSIXCapability(at: entry.offset, in: config).describe(into: &decoded)
-            case (false, CapabilityID.express):
+            case (false, KnownCapability.express.id):
                 try ExpressCapability(at: entry.offset, in: config).describe(into: &decoded)
-            case (true, ExtendedCapabilityID.advancedErrorReporting):
+            case (true, KnownCapability.advancedErrorReporting.id):
                 try AERCapability(at: entry.offset, in: config).describe(into: &decoded)
-            case (true, ExtendedCapabilityID.resizableBAR), (true, ExtendedCapabilityID.virtualResizableBAR):
+            case (true, KnownCapability.resizableBAR.id), (true, KnownCapability.virtualResizableBAR.id):
                 try ResizableBARCapability(at: entry.offset, in: config).describe(into: &decoded)
             default:
                 break

@@ -17,10 +17,10 @@ public struct ErrorStatus: Sendable, Equatable {
     public static func read(_ space: ConfigSpace) throws(PCIMMIOError) -> ErrorStatus {
         var snapshot = ErrorStatus()
         snapshot.status = UInt16(try space.read(.w16, at: 0x06)) & Self.statusBits.keys.reduce(0, |)
-        if let express = try CapabilityLocator.offset(of: 0x10, extended: false, instance: 0, in: space) {
+        if let express = try CapabilityLocator.offset(of: KnownCapability.express.id, extended: false, instance: 0, in: space) {
             snapshot.deviceStatus = UInt16(try space.read(.w16, at: express + 0x0a)) & 0xf
         }
-        if let aer = try CapabilityLocator.offset(of: 0x01, extended: true, instance: 0, in: space) {
+        if let aer = try CapabilityLocator.offset(of: KnownCapability.advancedErrorReporting.id, extended: true, instance: 0, in: space) {
             snapshot.uncorrectable = try space.read(.w32, at: aer + 0x04)
             snapshot.correctable = try space.read(.w32, at: aer + 0x10)
         }
