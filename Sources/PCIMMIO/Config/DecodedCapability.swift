@@ -77,7 +77,7 @@ func flag(_ name: String, _ set: Bool) -> String { name + (set ? "+" : "-") }
 
 func bit<T: BinaryInteger>(_ value: T, _ index: Int) -> Bool { (value >> index) & 1 == 1 }
 
-/// The names of the set bits of `value`, in bit order, from a (bit, name) table.
-func setBitNames(_ value: UInt32, _ table: [(Int, String)]) -> [String] {
-    table.filter { bit(value, $0.0) }.map(\.1)
+/// lspci's flags for the set bits of `value`, in bit order.
+func setBitNames(_ value: UInt32, _ table: [StatusBit]) -> [String] {
+    table.filter { bit(value, $0.bit) }.map(\.flag)
 }
