@@ -59,6 +59,15 @@ public struct CapabilityChain: Equatable, Sendable {
 
     public var entries: [CapabilityEntry] { standard + extended }
 
+    /// The capabilities of one kind, in chain order.
+    func entries(of capability: KnownCapability) -> [CapabilityEntry] {
+        entries(withID: capability.id, extended: capability.extended)
+    }
+
+    func entries(withID id: Int, extended: Bool) -> [CapabilityEntry] {
+        (extended ? self.extended : standard).filter { $0.id == id }
+    }
+
     static let statusCapabilityList: UInt16 = 0x10
     static let firstStandard = 0x40
     static let firstExtended = 0x100

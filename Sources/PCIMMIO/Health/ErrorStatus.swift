@@ -14,17 +14,10 @@ public struct ErrorStatus: Sendable, Equatable {
         self.correctable = correctable
     }
 
+    /// One snapshot, walking the function's chains to find its registers (HealthMonitor keeps
+    /// an ErrorStatusReader per config space, which walks them once).
     public static func read(_ space: ConfigSpace) throws(PCIMMIOError) -> ErrorStatus {
-        var snapshot = ErrorStatus()
-        snapshot.status = UInt16(try space.read(.w16, at: 0x06)) & UInt16(Self.statusBits.mask)
-        if let express = try CapabilityLocator.offset(of: KnownCapability.express.id, extended: false, instance: 0, in: space) {
-            snapshot.deviceStatus = UInt16(try space.read(.w16, at: express + 0x0a)) & UInt16(ExpressCapability.deviceStatusErrorBits.mask)
-        }
-        if let aer = try CapabilityLocator.offset(of: KnownCapability.advancedErrorReporting.id, extended: true, instance: 0, in: space) {
-            snapshot.uncorrectable = try space.read(.w32, at: aer + 0x04)
-            snapshot.correctable = try space.read(.w32, at: aer + 0x10)
-        }
-        return snapshot
+        try ErrorStatusReader(space).read()
     }
 
     /// The error bits of the header's STATUS register, flagged as lspci's `Status:` line flags them.
