@@ -52,6 +52,7 @@ private struct ConfigBuilder {
             #expect(Set(table.map(\.id)).count == table.count, "an id has one row")
             let setpciNames = table.compactMap(\.setpciName)
             #expect(Set(setpciNames).count == setpciNames.count, "a setpci name has one row")
+            #expect(setpciNames.allSatisfy { $0 == $0.uppercased() }, "looked up in upper case")
             #expect(table.allSatisfy { $0.extended == extended })
         }
         #expect(KnownCapability.withSetpciName("cap_exp", extended: false)?.id == 0x10)

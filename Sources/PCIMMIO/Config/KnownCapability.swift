@@ -105,8 +105,10 @@ struct KnownCapability: Sendable {
         table(extended: extended).first { $0.id == id }
     }
 
-    /// The row setpci's name stands for, in any case (`cap_exp` is `CAP_EXP`).
+    /// The row setpci's name stands for, in any case (`cap_exp` is `CAP_EXP`; the table's are
+    /// upper case).
     static func withSetpciName(_ name: String, extended: Bool) -> KnownCapability? {
-        table(extended: extended).first { $0.setpciName?.caseInsensitiveEquals(name) == true }
+        let wanted = name.uppercased()
+        return table(extended: extended).first { $0.setpciName == wanted }
     }
 }
