@@ -25,7 +25,7 @@ struct EnableCommand: ParsableCommand {
         let selector = try target.selector
         let device = try session.device(selector)
         if target.dryRun {
-            print("would write '1' to \(DeviceEnable.file(device, root: settings.root))")
+            print("would " + DeviceEnable.write(device, root: settings.root).description)
             return
         }
         let space = try session.configSpace(selector)

@@ -46,6 +46,21 @@ private struct ConfigBuilder {
         #expect(chain.extended.isEmpty)
     }
 
+    @Test func oneRowPerCapabilityNamesItForSetpciAndLspci() {
+        for extended in [false, true] {
+            let table = KnownCapability.table(extended: extended)
+            #expect(Set(table.map(\.id)).count == table.count, "an id has one row")
+            let setpciNames = table.compactMap(\.setpciName)
+            #expect(Set(setpciNames).count == setpciNames.count, "a setpci name has one row")
+            #expect(setpciNames.allSatisfy { $0 == $0.uppercased() }, "looked up in upper case")
+            #expect(table.allSatisfy { $0.extended == extended })
+        }
+        #expect(KnownCapability.withSetpciName("cap_exp", extended: false)?.id == 0x10)
+        #expect(KnownCapability.withSetpciName("ECAP_VF_REBAR", extended: true)?.lspciName == "Virtual Resizable BAR")
+        #expect(KnownCapability.withSetpciName("CAP_EXP", extended: true) == nil, "CAP_ names are not ECAP_ names")
+        #expect(KnownCapability.withID(0x0C, extended: true)?.setpciName == nil)
+    }
+
     @Test func noCapabilityListBitMeansNoCapabilities() throws {
         var b = ConfigBuilder(capabilities: false)
         b.put(0x34, 0x40, 1)

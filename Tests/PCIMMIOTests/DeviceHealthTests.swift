@@ -112,6 +112,35 @@ final class MutableConfigSpace: ConfigSpace {
         #expect(space.reads == before, "without --check-errors config space is not read")
     }
 
+    @Test func checkErrorsWalksEachConfigSpacesChainsOnce() throws {
+        let monitor = HealthMonitor()
+        monitor.checkErrors = true
+        func check(_ space: MutableConfigSpace) throws {
+            _ = try monitor.checkingErrors("peek", slot: space.slot, config: { space }) { () throws(PCIMMIOError) in 0 }
+        }
+        let space = MutableConfigSpace.device(express: true)
+        try check(space)
+        let walked = space.reads
+        for _ in 0..<10 { try check(space) }
+        // Two snapshots per access, each reading STATUS, Device Status and AER's two status
+        // registers; walking the chains again would read the header and both chains too.
+        #expect(space.reads - walked == 10 * 2 * 4)
+        let other = MutableConfigSpace.device(express: true)
+        try check(other)
+        #expect(other.reads == walked, "another config space (another device, or path) is walked for itself")
+    }
+
+    @Test func aFunctionThatReadsAllOnesHasItsCapabilitiesLookedForOnceItAnswers() throws {
+        let space = MutableConfigSpace.device(express: true)
+        let answering = space.bytes
+        space.bytes = [UInt8](repeating: 0xff, count: answering.count)
+        let reader = ErrorStatusReader(space)
+        #expect(try reader.read() == ErrorStatus(status: 0xf900), "STATUS's error bits only, as a walk finds no chain")
+        space.bytes = answering
+        space.set(0x104, 1 << 14, bytes: 4)
+        #expect(try reader.read() == ErrorStatus(status: 0, uncorrectable: 1 << 14))
+    }
+
     @Test func aBrokenCapabilityChainStillFindsWhatComesBeforeTheBreak() throws {
         let space = MutableConfigSpace.device(pm: 3)
         space.set(0x51, 0x50, bytes: 1)  // PM's next points at itself

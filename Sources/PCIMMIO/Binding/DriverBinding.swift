@@ -1,16 +1,8 @@
-import Glibc
-
 /// Binding a function to a driver the way driverctl and dpdk-devbind do: set
 /// `driver_override`, unbind from the current driver, then ask the bus to probe, so exactly
 /// the named driver takes the device. Planned as a list of sysfs writes first (what
 /// `--dry-run` prints and the tests compare), then written in order.
 public struct DriverBinding: Sendable, Equatable {
-    public struct SysfsWrite: Sendable, Equatable, CustomStringConvertible {
-        public let path: String
-        public let value: String
-        public var description: String { "write '\(value == "\n" ? "\\n" : value)' to \(path)" }
-    }
-
     public let slot: String
     /// The driver bound now (nil: none).
     public let current: String?
@@ -65,15 +57,11 @@ public struct DriverBinding: Sendable, Equatable {
     /// Writes in order; stops at the first failure, naming the file.
     public func perform() throws(PCIMMIOError) {
         for write in writes {
-            let descriptor = open(write.path, O_WRONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw .system(call: "open for writing", path: write.path, errno: errno) }
-            defer { close(descriptor) }
-            var value = write.value
-            let written = value.withUTF8 { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-            // Writing the wanted driver to drivers_probe when no driver takes it is not an error;
-            // the check of the result says so.
-            guard written >= 0 || write.path.hasSuffix("/drivers_probe") else {
-                throw .system(call: "write '\(write.value == "\n" ? "\\n" : write.value)' to", path: write.path, errno: errno)
+            do { try write.perform() } catch {
+                // Writing the wanted driver to drivers_probe when no driver takes it is not an
+                // error; the check of the result says so.
+                if error.step == .write && write.path.hasSuffix("/drivers_probe") { continue }
+                throw .system(call: error.call, path: write.path, errno: error.errno)
             }
         }
     }

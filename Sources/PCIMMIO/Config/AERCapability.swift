@@ -2,14 +2,34 @@
 /// error status, mask and severity registers, with the set bits named.
 public struct AERCapability: Equatable {
     /// Uncorrectable error bits: lspci's names first (the ones it prints), then the newer ones.
-    public static let uncorrectableBits: [(Int, String)] = [
-        (4, "DLP"), (5, "SDES"), (12, "TLP"), (13, "FCP"), (14, "CmpltTO"), (15, "CmpltAbrt"),
-        (16, "UnxCmplt"), (17, "RxOF"), (18, "MalfTLP"), (19, "ECRC"), (20, "UnsupReq"), (21, "ACSViol"),
-        (22, "UncorrIntErr"), (23, "BlockedTLP"), (24, "AtomicOpBlocked"), (25, "TLPBlockedErr"), (26, "PoisonTLPBlocked"),
+    public static let uncorrectableBits: [StatusBit] = [
+        StatusBit(4, "DLP", "Data Link Protocol Error"),
+        StatusBit(5, "SDES", "Surprise Down"),
+        StatusBit(12, "TLP", "Poisoned TLP"),
+        StatusBit(13, "FCP", "Flow Control Protocol Error"),
+        StatusBit(14, "CmpltTO", "Completion Timeout"),
+        StatusBit(15, "CmpltAbrt", "Completer Abort"),
+        StatusBit(16, "UnxCmplt", "Unexpected Completion"),
+        StatusBit(17, "RxOF", "Receiver Overflow"),
+        StatusBit(18, "MalfTLP", "Malformed TLP"),
+        StatusBit(19, "ECRC", "ECRC Error"),
+        StatusBit(20, "UnsupReq", "Unsupported Request"),
+        StatusBit(21, "ACSViol", "ACS Violation"),
+        StatusBit(22, "UncorrIntErr", "Uncorrectable Internal Error"),
+        StatusBit(23, "BlockedTLP", "MC Blocked TLP"),
+        StatusBit(24, "AtomicOpBlocked", "AtomicOp Egress Blocked"),
+        StatusBit(25, "TLPBlockedErr", "TLP Prefix Blocked"),
+        StatusBit(26, "PoisonTLPBlocked", "Poisoned TLP Egress Blocked"),
     ]
-    public static let correctableBits: [(Int, String)] = [
-        (0, "RxErr"), (6, "BadTLP"), (7, "BadDLLP"), (8, "Rollover"), (12, "Timeout"), (13, "AdvNonFatalErr"),
-        (14, "CorrIntErr"), (15, "HeaderOF"),
+    public static let correctableBits: [StatusBit] = [
+        StatusBit(0, "RxErr", "Receiver Error"),
+        StatusBit(6, "BadTLP", "Bad TLP"),
+        StatusBit(7, "BadDLLP", "Bad DLLP"),
+        StatusBit(8, "Rollover", "REPLAY_NUM Rollover"),
+        StatusBit(12, "Timeout", "Replay Timer Timeout"),
+        StatusBit(13, "AdvNonFatalErr", "Advisory Non-Fatal Error"),
+        StatusBit(14, "CorrIntErr", "Corrected Internal Error"),
+        StatusBit(15, "HeaderOF", "Header Log Overflow"),
     ]
     /// How many of each table lspci 3.9 prints as flags.
     static let lspciUncorrectable = 12
@@ -30,9 +50,9 @@ public struct AERCapability: Equatable {
     }
 
     /// lspci's flags for its bits, then the names of any newer bit that is set.
-    static func flags(_ value: UInt32, _ table: [(Int, String)], lspciCount: Int) -> String {
-        let known = table.prefix(lspciCount).map { flag($0.1, bit(value, $0.0)) }
-        let newer = table.dropFirst(lspciCount).filter { bit(value, $0.0) }.map { $0.1 + "+" }
+    static func flags(_ value: UInt32, _ table: [StatusBit], lspciCount: Int) -> String {
+        let known = table.prefix(lspciCount).map { flag($0.flag, bit(value, $0.bit)) }
+        let newer = table.dropFirst(lspciCount).filter { bit(value, $0.bit) }.map { $0.flag + "+" }
         return (known + newer).joined(separator: " ")
     }
 
@@ -45,7 +65,7 @@ public struct AERCapability: Equatable {
             "CESta: " + Self.flags(correctableStatus, c, lspciCount: Self.lspciCorrectable),
             "CEMsk: " + Self.flags(correctableMask, c, lspciCount: Self.lspciCorrectable),
         ]
-        func names(_ value: UInt32, _ table: [(Int, String)]) -> JSON { .array(setBitNames(value, table).map(JSON.string)) }
+        func names(_ value: UInt32, _ table: [StatusBit]) -> JSON { .array(setBitNames(value, table).map(JSON.string)) }
         decoded.fields = [
             ("uncorrectableStatus", .number(UInt64(uncorrectableStatus))),
             ("uncorrectableErrors", names(uncorrectableStatus, u)),

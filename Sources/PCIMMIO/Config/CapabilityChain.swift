@@ -8,7 +8,7 @@ public struct CapabilityEntry: Equatable, Sendable {
     public let headerVersion: Int?
     public let next: Int
 
-    public var name: String? { extended ? CapabilityNames.extended(id) : CapabilityNames.standard(id) }
+    public var name: String? { KnownCapability.withID(id, extended: extended)?.lspciName }
 }
 
 /// Why a walk stopped before the end of a chain.
@@ -59,6 +59,15 @@ public struct CapabilityChain: Equatable, Sendable {
 
     public var entries: [CapabilityEntry] { standard + extended }
 
+    /// The capabilities of one kind, in chain order.
+    func entries(of capability: KnownCapability) -> [CapabilityEntry] {
+        entries(withID: capability.id, extended: capability.extended)
+    }
+
+    func entries(withID id: Int, extended: Bool) -> [CapabilityEntry] {
+        (extended ? self.extended : standard).filter { $0.id == id }
+    }
+
     static let statusCapabilityList: UInt16 = 0x10
     static let firstStandard = 0x40
     static let firstExtended = 0x100
@@ -70,7 +79,7 @@ public struct CapabilityChain: Equatable, Sendable {
         // As lspci: the extended space exists for PCI Express and PCI-X (mode 2) functions,
         // and only when the kernel can reach it (a 4096-byte config file).
         var extended: [CapabilityEntry] = []
-        let canHaveExtended = standard.contains { $0.id == CapabilityID.express || $0.id == CapabilityID.pciX }
+        let canHaveExtended = standard.contains { $0.id == KnownCapability.express.id || $0.id == KnownCapability.pciX.id }
         if wanted && canHaveExtended && config.size >= 4096 {
             extended = Self.walkExtended(config, breaks: &breaks)
         }

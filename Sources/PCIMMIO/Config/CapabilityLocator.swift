@@ -5,7 +5,7 @@
 enum CapabilityLocator {
     static func offset(of id: Int, extended: Bool, instance: Int, in space: ConfigSpace) throws(PCIMMIOError) -> Int? {
         let chain = try CapabilityChain(walking: CachedConfigRegisters(space), extended: extended)
-        let matches = (extended ? chain.extended : chain.standard).filter { $0.id == id }
+        let matches = chain.entries(withID: id, extended: extended)
         return instance < matches.count ? matches[instance].offset : nil
     }
 }

@@ -1,5 +1,5 @@
-/// The names setpci accepts (`setpci --dumpregs`): header registers with their offset and
-/// width, and capability names with their id.
+/// The header register names setpci accepts (`setpci --dumpregs`), with their offset and
+/// width. Its capability names are in KnownCapability.
 enum ConfigNames {
     /// Header registers, each with the header types that have it (0 a function, 1 a PCI
     /// bridge, 2 CardBus), which setpci checks too.
@@ -71,79 +71,8 @@ enum ConfigNames {
         ("CB_LEGACY_MODE_BASE", 0x44, .w32, [2]),
     ]
 
-    /// `CAP_xxx`: standard capabilities (8-bit ids).
-    static let capabilities: [(name: String, id: Int)] = [
-        ("CAP_PM", 0x01),
-        ("CAP_AGP", 0x02),
-        ("CAP_VPD", 0x03),
-        ("CAP_SLOTID", 0x04),
-        ("CAP_MSI", 0x05),
-        ("CAP_CHSWP", 0x06),
-        ("CAP_PCIX", 0x07),
-        ("CAP_HT", 0x08),
-        ("CAP_VNDR", 0x09),
-        ("CAP_DBG", 0x0a),
-        ("CAP_CCRC", 0x0b),
-        ("CAP_HOTPLUG", 0x0c),
-        ("CAP_SSVID", 0x0d),
-        ("CAP_AGP3", 0x0e),
-        ("CAP_SECURE", 0x0f),
-        ("CAP_EXP", 0x10),
-        ("CAP_MSIX", 0x11),
-        ("CAP_SATA", 0x12),
-        ("CAP_AF", 0x13),
-        ("CAP_EA", 0x14),
-    ]
-
-    /// `ECAP_xxx`: extended capabilities (16-bit ids, in the space from 0x100).
-    static let extendedCapabilities: [(name: String, id: Int)] = [
-        ("ECAP_AER", 0x0001),
-        ("ECAP_VC", 0x0002),
-        ("ECAP_DSN", 0x0003),
-        ("ECAP_PB", 0x0004),
-        ("ECAP_RCLINK", 0x0005),
-        ("ECAP_RCILINK", 0x0006),
-        ("ECAP_RCEC", 0x0007),
-        ("ECAP_MFVC", 0x0008),
-        ("ECAP_VC2", 0x0009),
-        ("ECAP_RBCB", 0x000a),
-        ("ECAP_VNDR", 0x000b),
-        ("ECAP_ACS", 0x000d),
-        ("ECAP_ARI", 0x000e),
-        ("ECAP_ATS", 0x000f),
-        ("ECAP_SRIOV", 0x0010),
-        ("ECAP_MRIOV", 0x0011),
-        ("ECAP_MCAST", 0x0012),
-        ("ECAP_PRI", 0x0013),
-        ("ECAP_REBAR", 0x0015),
-        ("ECAP_DPA", 0x0016),
-        ("ECAP_TPH", 0x0017),
-        ("ECAP_LTR", 0x0018),
-        ("ECAP_SECPCI", 0x0019),
-        ("ECAP_PMUX", 0x001a),
-        ("ECAP_PASID", 0x001b),
-        ("ECAP_LNR", 0x001c),
-        ("ECAP_DPC", 0x001d),
-        ("ECAP_L1PM", 0x001e),
-        ("ECAP_PTM", 0x001f),
-        ("ECAP_M_PCIE", 0x0020),
-        ("ECAP_FRS", 0x0021),
-        ("ECAP_RTR", 0x0022),
-        ("ECAP_DVSEC", 0x0023),
-        ("ECAP_VF_REBAR", 0x0024),
-        ("ECAP_DLNK", 0x0025),
-        ("ECAP_16GT", 0x0026),
-        ("ECAP_LMR", 0x0027),
-        ("ECAP_HIER_ID", 0x0028),
-        ("ECAP_NPEM", 0x0029),
-    ]
-
     static func register(_ name: String) -> (name: String, offset: Int, width: Width, headerTypes: Set<Int>)? {
         registers.first { $0.name.caseInsensitiveEquals(name) }
-    }
-
-    static func capability(_ name: String, extended: Bool) -> Int? {
-        (extended ? extendedCapabilities : capabilities).first { $0.name.caseInsensitiveEquals(name) }?.id
     }
 }
 

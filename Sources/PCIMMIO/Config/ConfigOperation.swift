@@ -110,7 +110,7 @@ public struct ConfigOperation: Sendable, Equatable {
         let extended = upper.hasPrefix("ECAP")
         guard extended || upper.hasPrefix("CAP") else { return nil }
         let name = upper
-        if let id = ConfigNames.capability(name, extended: extended) {
+        if let id = KnownCapability.withSetpciName(name, extended: extended)?.id {
             return .capability(id: id, extended: extended, instance: instance)
         }
         let digits = name.dropFirst(extended ? 4 : 3)

@@ -50,17 +50,17 @@ public struct DecodedCapability {
         var decoded = DecodedCapability(entry: entry)
         do {
             switch (entry.extended, entry.id) {
-            case (false, CapabilityID.powerManagement):
+            case (false, KnownCapability.powerManagement.id):
                 try PowerManagementCapability(at: entry.offset, in: config).describe(into: &decoded)
-            case (false, CapabilityID.msi):
+            case (false, KnownCapability.msi.id):
                 try MSICapability(at: entry.offset, in: config).describe(into: &decoded)
-            case (false, CapabilityID.msiX):
+            case (false, KnownCapability.msiX.id):
                 try MSIXCapability(at: entry.offset, in: config).describe(into: &decoded)
-            case (false, CapabilityID.express):
+            case (false, KnownCapability.express.id):
                 try ExpressCapability(at: entry.offset, in: config).describe(into: &decoded)
-            case (true, ExtendedCapabilityID.advancedErrorReporting):
+            case (true, KnownCapability.advancedErrorReporting.id):
                 try AERCapability(at: entry.offset, in: config).describe(into: &decoded)
-            case (true, ExtendedCapabilityID.resizableBAR), (true, ExtendedCapabilityID.virtualResizableBAR):
+            case (true, KnownCapability.resizableBAR.id), (true, KnownCapability.virtualResizableBAR.id):
                 try ResizableBARCapability(at: entry.offset, in: config).describe(into: &decoded)
             default:
                 break
@@ -77,7 +77,7 @@ func flag(_ name: String, _ set: Bool) -> String { name + (set ? "+" : "-") }
 
 func bit<T: BinaryInteger>(_ value: T, _ index: Int) -> Bool { (value >> index) & 1 == 1 }
 
-/// The names of the set bits of `value`, in bit order, from a (bit, name) table.
-func setBitNames(_ value: UInt32, _ table: [(Int, String)]) -> [String] {
-    table.filter { bit(value, $0.0) }.map(\.1)
+/// lspci's flags for the set bits of `value`, in bit order.
+func setBitNames(_ value: UInt32, _ table: [StatusBit]) -> [String] {
+    table.filter { bit(value, $0.bit) }.map(\.flag)
 }

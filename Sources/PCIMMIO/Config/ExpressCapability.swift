@@ -46,9 +46,17 @@ public struct ExpressCapability: Equatable {
         }
     }
 
-    /// Device Status error bits (and the two others lspci shows with them), in register order.
-    public static let deviceStatusBits: [(Int, String)] = [
-        (0, "CorrErr"), (1, "NonFatalErr"), (2, "FatalErr"), (3, "UnsupReq"), (4, "AuxPwr"), (5, "TransPend"),
+    /// Device Status error bits, in register order.
+    public static let deviceStatusErrorBits: [StatusBit] = [
+        StatusBit(0, "CorrErr", "Correctable Error Detected"),
+        StatusBit(1, "NonFatalErr", "Non-Fatal Error Detected"),
+        StatusBit(2, "FatalErr", "Fatal Error Detected"),
+        StatusBit(3, "UnsupReq", "Unsupported Request Detected"),
+    ]
+    /// The error bits and the two others lspci shows with them.
+    public static let deviceStatusBits: [StatusBit] = deviceStatusErrorBits + [
+        StatusBit(4, "AuxPwr", "AUX Power Detected"),
+        StatusBit(5, "TransPend", "Transactions Pending"),
     ]
 
     public let version: Int
@@ -105,7 +113,7 @@ public struct ExpressCapability: Equatable {
         var title = typeName
         if type?.hasSlot == true { title += " (\(flag("Slot", slotImplemented)))" }
         decoded.summary = title + ", MSI " + hex(interruptMessage, digits: 2)
-        let statusFlags = Self.deviceStatusBits.map { flag($0.1, bit(deviceStatus, $0.0)) }.joined(separator: " ")
+        let statusFlags = Self.deviceStatusBits.map { flag($0.flag, bit(deviceStatus, $0.bit)) }.joined(separator: " ")
         decoded.lines = [
             "DevCap: MaxPayload \(maxPayloadSupported) bytes",
             "DevCtl: MaxPayload \(maxPayload) bytes, MaxReadReq \(maxReadRequest) bytes",
@@ -118,7 +126,7 @@ public struct ExpressCapability: Equatable {
             ("maxPayloadSupported", .number(UInt64(maxPayloadSupported))),
             ("maxPayload", .number(UInt64(maxPayload))),
             ("maxReadRequest", .number(UInt64(maxReadRequest))),
-            ("deviceStatus", .object(Self.deviceStatusBits.map { ($0.1, .bool(bit(deviceStatus, $0.0))) })),
+            ("deviceStatus", .object(Self.deviceStatusBits.map { ($0.flag, .bool(bit(deviceStatus, $0.bit))) })),
         ]
         if let capability = linkCapability, let status = linkStatus, let port {
             decoded.lines.append("LnkCap: Port #\(port), Speed \(capability.speed), Width x\(capability.width)")

@@ -20,7 +20,7 @@ public struct DeviceHealth: Sendable, Equatable {
         let vendor = UInt16(try space.read(.w16, at: 0x00))
         guard vendor != 0xffff else { return DeviceHealth(vendorID: vendor, command: 0xffff, powerState: nil, powerCapability: nil) }
         let command = UInt16(try space.read(.w16, at: 0x04))
-        let pm = try CapabilityLocator.offset(of: 0x01, extended: false, instance: 0, in: space)
+        let pm = try CapabilityLocator.offset(of: KnownCapability.powerManagement.id, extended: false, instance: 0, in: space)
         let state = try pm.map { (offset) throws(PCIMMIOError) in Int(try space.read(.w16, at: offset + 4) & 0x3) }
         return DeviceHealth(vendorID: vendor, command: command, powerState: state, powerCapability: pm)
     }

@@ -9,6 +9,9 @@ final class HealthMonitor {
     private var checked: [String: String?] = [:]
     private var driverWarned: Set<String> = []
     private var noted: Set<String> = []
+    /// --check-errors: one reader per config space, so a script of many accesses walks each
+    /// device's capability chains once, not at every snapshot.
+    private var errorReaders: [ObjectIdentifier: ErrorStatusReader] = [:]
 
     static let harmlessWriteDrivers: Set<String> = ["vfio-pci", "pci-stub"]
 
@@ -48,10 +51,19 @@ final class HealthMonitor {
     func checkingErrors<T>(_ what: String, slot: String?, config: () throws(PCIMMIOError) -> ConfigSpace?,
                            _ body: () throws(PCIMMIOError) -> T) throws(PCIMMIOError) -> (T, PCIMMIOError?) {
         guard checkErrors, let slot, let space = try config() else { return (try body(), nil) }
-        let before = try ErrorStatus.read(space)
+        let reader = errorReader(space)
+        let before = try reader.read()
         let result = try body()
-        let raised = try ErrorStatus.read(space).raised(since: before)
+        let raised = try reader.read().raised(since: before)
         return (result, raised.isEmpty ? nil : .errorsRaised(slot: slot, operation: what, errors: raised))
+    }
+
+    /// The reader keeps its space, so no other object can take its identifier.
+    private func errorReader(_ space: ConfigSpace) -> ErrorStatusReader {
+        if let known = errorReaders[ObjectIdentifier(space)] { return known }
+        let reader = ErrorStatusReader(space)
+        errorReaders[ObjectIdentifier(space)] = reader
+        return reader
     }
 }
 
