@@ -129,3 +129,43 @@ import Testing
         #expect(throws: JSONParser.Failure.self) { try JSONParser.parse(Array(text.utf8)) }
     }
 }
+
+@Suite struct JSONTapeTests {
+    @Test func valuesKnowTheirKindLineAndText() throws {
+        let tape = try JSONParser.tape(Array("{\"a\": [1,\n  \"x\\u0041\", true],\n\n \"b\": {\"c\": null}}".utf8))
+        #expect(tape.kind(tape.root) == .object && tape.line(tape.root) == 1)
+        let a = try #require(tape.member(tape.root, "a"))
+        let items = Array(tape.items(a))
+        #expect(items.map { tape.kind($0) } == [.number, .string, .bool])
+        #expect(items.map { tape.line($0) } == [1, 2, 2])
+        #expect(tape.string(items[1]) == "xA" && tape.utf8(items[1]).map(Array.init) == Array("xA".utf8))
+        let b = try #require(tape.member(tape.root, "b"))
+        let c = try #require(tape.member(b, "c"))
+        #expect(tape.line(b) == 4 && tape.kind(c) == .null)
+        // Walking past a nested value lands on the next member.
+        #expect(tape.members(tape.root).map { tape.string($0.key) } == ["a", "b"])
+        #expect(tape.member(tape.root, "c") == nil)
+    }
+
+    @Test func escapedKeysAreTheirText() throws {
+        let tape = try JSONParser.tape(Array("{\"n\\u0061me\": 1}".utf8))
+        #expect(tape.member(tape.root, "name") != nil && tape.member(tape.root, "nam") == nil)
+        let twins = "{\"a\": 1, \"\\u0061\": 2}"
+        #expect(throws: JSONParser.Failure(line: 1, message: "duplicate key \"a\"")) { try JSONParser.tape(Array(twins.utf8)) }
+    }
+
+    /// Value tables past the one-by-one comparison still refuse a repeated key, at its line.
+    @Test func duplicateKeysOfLargeObjectsAreFoundAtTheirLine() {
+        let members = (0..<40).map { "\"K\($0)\": \($0)" } + ["\"K7\": 0"]
+        let text = "{\n" + members.joined(separator: ",\n") + "\n}"
+        #expect(throws: JSONParser.Failure(line: 42, message: "duplicate key \"K7\"")) { try JSONParser.tape(Array(text.utf8)) }
+    }
+
+    @Test func mistakesDeepInALargeDocumentNameTheirLine() {
+        var lines = (0..<50_000).map { "  {\"name\": \"R\($0)\", \"offset\": \($0 * 4)}," }
+        lines[31_337] = "  {\"name\": \"R\", \"offset\" 4},"
+        let text = "[\n" + lines.joined(separator: "\n") + "\n  {}\n]\n"
+        #expect(throws: JSONParser.Failure(line: 31_339, message: "expected ':' after \"offset\"")) { try JSONParser.tape(Array(text.utf8)) }
+    }
+}
+
