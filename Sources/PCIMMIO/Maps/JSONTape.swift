@@ -1,3 +1,5 @@
+import Glibc
+
 /// A parsed JSON document as one flat list of tokens over its bytes (a "tape"), in document
 /// order: an object's token is followed by its keys and values, an array's by its items.
 /// Parsing a map of 100,000 registers fills two arrays instead of allocating a String per key
@@ -86,6 +88,15 @@ public struct JSONTape: Sendable {
         return Items(tokens: tokens, position: array.token + 1, end: Int(tokens[array.token].end))
     }
 
+    /// How many members an object has, or items an array.
+    public func count(of container: Value) -> Int {
+        switch kind(container) {
+        case .object: members(container).reduce(0) { count, _ in count + 1 }
+        case .array: items(container).reduce(0) { count, _ in count + 1 }
+        default: 0
+        }
+    }
+
     public struct Members: Sequence, IteratorProtocol {
         let tokens: [Token]
         var position: Int
@@ -118,16 +129,30 @@ public struct JSONTape: Sendable {
         return nil
     }
 
-    /// Whether a string (or key) is this text. Compares bytes; only a string with escapes or
-    /// bytes past ASCII whose bytes differ is decoded to compare as Swift compares Strings.
+    /// Whether a string (or key) is this text.
     public func isKey(_ key: Value, _ text: StaticString) -> Bool {
+        position(of: key, in: CollectionOfOne(text)) != nil
+    }
+
+    /// Which of `texts` a string (or key) is, nil when none. Compares bytes; only a string with
+    /// escapes or bytes past ASCII that matched none is decoded, to compare as Swift compares
+    /// Strings.
+    public func position<Texts: Collection<StaticString>>(of key: Value, in texts: Texts) -> Int? {
         let token = tokens[key.token]
-        let content = token.offset + 1..<token.endOffset
-        let same = text.withUTF8Buffer { pattern in
-            pattern.count == content.count && pattern.elementsEqual(bytes[content])
+        guard bytes[token.offset] == UInt8(ascii: "\"") else { return nil }
+        let start = token.offset + 1
+        let count = token.endOffset - start
+        var position = 0
+        for text in texts {
+            if text.utf8CodeUnitCount == count, bytes.withUnsafeBufferPointer({ file in
+                memcmp(file.baseAddress! + start, text.utf8Start, count) == 0
+            }) {
+                return position
+            }
+            position += 1
         }
-        if same || !token.needsDecoding { return same }
-        return string(key) == text.description
+        guard token.needsDecoding, let decoded = string(key) else { return nil }
+        return texts.firstIndex { $0.description == decoded }.map { texts.distance(from: texts.startIndex, to: $0) }
     }
 
     /// The text of a string (escapes decoded), or a number's digits as written; nil for the
