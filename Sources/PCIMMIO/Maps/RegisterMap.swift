@@ -123,10 +123,11 @@ public struct RegisterMap: Sendable {
         var byOffset: [OffsetKey: Int] = [:]
         byName.reserveCapacity(registers.count)
         byOffset.reserveCapacity(registers.count)
-        // The first of two with one name or offset wins, as the scans did (map check reports the second).
-        for (index, register) in registers.enumerated() {
-            byName[NameKey(bar: register.bar, name: register.name)] = byName[NameKey(bar: register.bar, name: register.name)] ?? index
-            byOffset[OffsetKey(bar: register.bar, offset: register.offset)] = byOffset[OffsetKey(bar: register.bar, offset: register.offset)] ?? index
+        // The first of two with one name or offset wins, as the scans did (map check reports
+        // the second): filled from the last, so each key is hashed once.
+        for index in registers.indices.reversed() {
+            byName[NameKey(bar: registers[index].bar, name: registers[index].name)] = index
+            byOffset[OffsetKey(bar: registers[index].bar, offset: registers[index].offset)] = index
         }
         self.byName = byName
         self.byOffset = byOffset
