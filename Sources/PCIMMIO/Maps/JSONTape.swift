@@ -189,7 +189,7 @@ public struct JSONTape: Sendable {
 
     /// A string's text with its escapes replaced (the parser has checked them). Bytes that are
     /// not UTF-8 become U+FFFD, as everywhere else.
-    static func decoded(_ content: ArraySlice<UInt8>) -> String {
+    static func decoded<Content: Collection<UInt8>>(_ content: Content) -> String where Content.Index == Int {
         var text: [UInt8] = []
         text.reserveCapacity(content.count)
         var index = content.startIndex
@@ -215,7 +215,7 @@ public struct JSONTape: Sendable {
     }
 
     /// The scalar of `\uXXXX`'s four bytes, nil when they are not one.
-    static func unicodeEscape(_ digits: ArraySlice<UInt8>) -> Unicode.Scalar? {
+    static func unicodeEscape<Digits: Collection<UInt8>>(_ digits: Digits) -> Unicode.Scalar? {
         guard digits.count == 4, let code = UInt32(String(decoding: digits, as: UTF8.self), radix: 16) else { return nil }
         return Unicode.Scalar(code)
     }
