@@ -1,5 +1,3 @@
-import Glibc
-
 /// A parsed JSON document as one flat list of tokens over its bytes (a "tape"), in document
 /// order: an object's token is followed by its keys and values, an array's by its items.
 /// Parsing a map of 100,000 registers fills two arrays instead of allocating a String per key
@@ -129,30 +127,33 @@ public struct JSONTape: Sendable {
         return nil
     }
 
-    /// Whether a string (or key) is this text.
+    /// Whether a string (or key) is this text (for a one-off question: compare a map's many
+    /// keys with `position(of:in:)`).
     public func isKey(_ key: Value, _ text: StaticString) -> Bool {
-        position(of: key, in: CollectionOfOne(text)) != nil
+        guard kind(key) == .string else { return false }
+        let token = tokens[key.token]
+        let same = text.withUTF8Buffer { $0.elementsEqual(bytes[token.offset + 1..<token.endOffset]) }
+        return same || token.needsDecoding && string(key) == text.description
     }
 
-    /// Which of `texts` a string (or key) is, nil when none. Compares bytes; only a string with
-    /// escapes or bytes past ASCII that matched none is decoded, to compare as Swift compares
-    /// Strings.
-    public func position<Texts: Collection<StaticString>>(of key: Value, in texts: Texts) -> Int? {
+    /// Which of `spellings` a string (or key) is, nil when none (or when it is no string).
+    /// Compares bytes; only a string with escapes or bytes past ASCII is decoded, when its
+    /// bytes matched none, to compare as Swift compares Strings.
+    public func position(of key: Value, in spellings: KeySpellings) -> Int? {
         let token = tokens[key.token]
-        guard bytes[token.offset] == UInt8(ascii: "\"") else { return nil }
-        let start = token.offset + 1
-        let count = token.endOffset - start
-        var position = 0
-        for text in texts {
-            if text.utf8CodeUnitCount == count, bytes.withUnsafeBufferPointer({ file in
-                memcmp(file.baseAddress! + start, text.utf8Start, count) == 0
-            }) {
-                return position
+        let start = token.offset + 1, count = token.endOffset - start
+        let found = bytes.withUnsafeBufferPointer { file -> Int? in
+            guard file[token.offset] == UInt8(ascii: "\"") else { return nil }
+            let head = KeySpellings.head(of: file, from: start, count: count)
+            for position in spellings.heads.indices where spellings.heads[position] == head {
+                let spelling = spellings.spellings[position]
+                if spelling.count == count && (count <= 8 || spelling.elementsEqual(file[start..<start + count])) { return position }
             }
-            position += 1
+            return nil
         }
-        guard token.needsDecoding, let decoded = string(key) else { return nil }
-        return texts.firstIndex { $0.description == decoded }.map { texts.distance(from: texts.startIndex, to: $0) }
+        if found != nil || !token.needsDecoding { return found }
+        guard kind(key) == .string, let decoded = string(key) else { return nil }
+        return spellings.texts.firstIndex(of: decoded)
     }
 
     /// The text of a string (escapes decoded), or a number's digits as written; nil for the

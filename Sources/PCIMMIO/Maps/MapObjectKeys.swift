@@ -2,28 +2,28 @@
 /// order: a key's case is found from its position among them.
 protocol MapObjectKeys: RawRepresentable<Int>, CaseIterable {
     /// Each key as the file spells it, in the cases' order (at most `KnownMembers.capacity`).
-    static var spellings: [StaticString] { get }
+    static var spellings: KeySpellings { get }
 }
 
 enum MapKey: Int, MapObjectKeys {
     case name, description, devices, bars, byteOrder
-    static let spellings: [StaticString] = ["name", "description", "devices", "bars", "byteOrder"]
+    static let spellings = KeySpellings(["name", "description", "devices", "bars", "byteOrder"])
 }
 
 /// A BAR given as an object rather than as its list of registers.
 enum BARKey: Int, MapObjectKeys {
     case base, registers
-    static let spellings: [StaticString] = ["base", "registers"]
+    static let spellings = KeySpellings(["base", "registers"])
 }
 
 enum RegisterKey: Int, MapObjectKeys {
     case name, offset, width, access, reset, description, fields, byteOrder
-    static let spellings: [StaticString] = ["name", "offset", "width", "access", "reset", "description", "fields", "byteOrder"]
+    static let spellings = KeySpellings(["name", "offset", "width", "access", "reset", "description", "fields", "byteOrder"])
 }
 
 enum FieldKey: Int, MapObjectKeys {
     case name, bits, access, description, values
-    static let spellings: [StaticString] = ["name", "bits", "access", "description", "values"]
+    static let spellings = KeySpellings(["name", "bits", "access", "description", "values"])
 }
 
 /// An object's members sorted out by key in one pass over it: each key is compared once,

@@ -41,7 +41,7 @@ public struct RegisterMapLoader {
         self.tape = tape
     }
 
-    private static let accessNames: [(StaticString, RegisterAccess)] = [("rw", .rw), ("ro", .ro), ("wo", .wo), ("rc", .rc)]
+    private static let accessSpellings = KeySpellings(RegisterAccess.allCases.map(\.rawValue))
 
     /// `"byteOrder"` of the map (the default for its registers).
     private var mapBigEndian = false
@@ -207,7 +207,7 @@ public struct RegisterMapLoader {
         var unknown: [(key: Value, value: Value)] = []
         let members = KnownMembers<Key>(object, in: tape) { unknown.append(($0, $1)) }
         for (key, value) in unknown {
-            let names = Key.spellings.map(\.description).sorted().joined(separator: ", ")
+            let names = Key.spellings.texts.sorted().joined(separator: ", ")
             problem(value, "unknown key \"\(tape.string(key) ?? "")\" in \(what()) (allowed: \(names))")
         }
         return members
@@ -255,7 +255,7 @@ public struct RegisterMapLoader {
     private mutating func access(_ node: Value?, of what: @autoclosure () -> String) -> RegisterAccess? {
         guard let node else { return nil }
         if tape.kind(node) == .string {
-            if let position = tape.position(of: node, in: Self.accessNames.lazy.map(\.0)) { return Self.accessNames[position].1 }
+            if let position = tape.position(of: node, in: Self.accessSpellings) { return RegisterAccess.allCases[position] }
         }
         problem(node, "access of \(what()) must be rw, ro, wo or rc")
         return nil
