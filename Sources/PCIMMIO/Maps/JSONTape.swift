@@ -65,12 +65,25 @@ public struct JSONTape: Sendable {
 
     /// The line the value starts on, from 1.
     public func line(_ value: Value) -> Int {
+        var anywhere = 0
+        return line(value, hint: &anywhere)
+    }
+
+    /// `line(value)` for a reader going through the file in order (a map's registers and
+    /// fields): the search starts from the previous answer, `hint`, and is a step or two.
+    public func line(_ value: Value, hint: inout Int) -> Int {
         let offset = UInt32(tokens[value.token].offset)
         var low = 0, high = lineFeeds.count
-        while low < high {
-            let middle = (low + high) / 2
-            if lineFeeds[middle] < offset { low = middle + 1 } else { high = middle }
+        if hint <= high, hint == 0 || lineFeeds[hint - 1] < offset {
+            low = hint
+            while low < high, lineFeeds[low] < offset { low += 1 }
+        } else {
+            while low < high {
+                let middle = (low + high) / 2
+                if lineFeeds[middle] < offset { low = middle + 1 } else { high = middle }
+            }
         }
+        hint = low
         return low + 1
     }
 

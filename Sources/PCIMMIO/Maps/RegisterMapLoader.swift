@@ -45,6 +45,8 @@ public struct RegisterMapLoader {
 
     /// `"byteOrder"` of the map (the default for its registers).
     private var mapBigEndian = false
+    /// Where the last register's or field's line was found: the next is a little further on.
+    private var lineHint = 0
 
     private typealias Value = JSONTape.Value
 
@@ -113,6 +115,7 @@ public struct RegisterMapLoader {
 
     private mutating func register(_ node: Value, bar: Int) -> RegisterDefinition? {
         guard tape.kind(node) == .object else { problem(node, "a register is an object"); return nil }
+        let line = tape.line(node, hint: &lineHint)
         let members: KnownMembers<RegisterKey> = known(node, in: "a register")
         guard let name = identifier(members[.name], owner: node, what: "register") else { return nil }
         let offsetNode = members[.offset]
@@ -146,12 +149,13 @@ public struct RegisterMapLoader {
             checkFields(fields, register: name)
         }
         return RegisterDefinition(name: name, bar: bar, offset: offset, width: width, access: access, reset: reset,
-                                  description: string(members[.description]), fields: fields, line: tape.line(node),
+                                  description: string(members[.description]), fields: fields, line: line,
                                   bigEndian: byteOrder(members[.byteOrder], of: "register \(name)") ?? mapBigEndian)
     }
 
     private mutating func field(_ node: Value, register: String, width: Width) -> RegisterField? {
         guard tape.kind(node) == .object else { problem(node, "a field of \(register) is an object"); return nil }
+        let line = tape.line(node, hint: &lineHint)
         let members: KnownMembers<FieldKey> = known(node, in: "a field")
         guard let name = identifier(members[.name], owner: node, what: "field of \(register)") else { return nil }
         let bitsNode = members[.bits]
@@ -161,7 +165,6 @@ public struct RegisterMapLoader {
         if high >= width.bits {
             problem(bitsNode, "field \(register).\(name) bits \(high):\(low) go past the register's \(width.bits) bits"); return nil
         }
-        let line = tape.line(node)
         let field = RegisterField(name: name, low: low, high: high, access: access(members[.access], of: "field \(register).\(name)"),
                                   description: string(members[.description]), values: [], line: line)
         var values: [RegisterField.NamedValue] = []
