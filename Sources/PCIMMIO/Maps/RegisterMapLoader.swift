@@ -218,7 +218,7 @@ public struct RegisterMapLoader {
 
     private mutating func identifier(_ node: Value?, owner: Value, what: @autoclosure () -> String) -> String? {
         guard let node, tape.kind(node) == .string, let name = tape.string(node) else { problem(owner, "a \(what()) needs a \"name\""); return nil }
-        guard Self.isIdentifier(name) else {
+        guard Self.isASCIIIdentifier(tape.utf8(node) ?? []) ?? Self.isIdentifier(name) else {
             problem(node, "\(what()) name '\(name)' must be letters, digits and _ (it is used on the command line)"); return nil
         }
         return name
@@ -227,15 +227,20 @@ public struct RegisterMapLoader {
     /// Letters, digits and `_`, not starting with a digit. ASCII names (nearly all) are checked
     /// byte by byte: Character's properties cost more than the rest of loading a register.
     public static func isIdentifier(_ name: String) -> Bool {
-        var utf8 = name.utf8.makeIterator()
+        if let ascii = isASCIIIdentifier(name.utf8) { return ascii }
+        guard let head = name.first, head.isLetter || head == "_" else { return false }
+        return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+
+    /// `isIdentifier` of a name's UTF-8 bytes, as far as bytes tell: nil when it comes to one
+    /// past ASCII before deciding.
+    static func isASCIIIdentifier<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Bool? {
         var first = true
-        while let byte = utf8.next() {
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"): break
             case UInt8(ascii: "0")...UInt8(ascii: "9") where !first: break
-            case 0x80...:
-                guard let head = name.first, head.isLetter || head == "_" else { return false }
-                return name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+            case 0x80...: return nil
             default: return false
             }
             first = false
