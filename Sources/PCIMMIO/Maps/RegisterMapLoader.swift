@@ -145,7 +145,11 @@ public struct RegisterMapLoader {
         var fields: [RegisterField] = []
         if let fieldsNode = members[.fields] {
             guard tape.kind(fieldsNode) == .array else { problem(fieldsNode, "fields of \(name) must be a list"); return nil }
-            fields = tape.items(fieldsNode).compactMap { field($0, register: name, width: width) }
+            // Sized first: a map's hundreds of thousands of small lists are each one allocation.
+            fields.reserveCapacity(tape.count(of: fieldsNode))
+            for item in tape.items(fieldsNode) {
+                if let field = field(item, register: name, width: width) { fields.append(field) }
+            }
             checkFields(fields, register: name)
         }
         return RegisterDefinition(name: name, bar: bar, offset: offset, width: width, access: access, reset: reset,
@@ -172,6 +176,7 @@ public struct RegisterMapLoader {
             guard tape.kind(valuesNode) == .object else { problem(valuesNode, "values of \(register).\(name) map names to numbers"); return field }
             // Value tables are short, but an import may bring hundreds: those get a set.
             var seen: Set<UInt64> = []
+            values.reserveCapacity(tape.count(of: valuesNode))
             for (nameNode, valueNode) in tape.members(valuesNode) {
                 let valueName = tape.string(nameNode) ?? ""
                 guard let value = number(valueNode, what: "value \(valueName) of \(register).\(name)") else { continue }
