@@ -31,9 +31,24 @@ public struct RegisterMapLoader {
         } catch {
             return (nil, [MapProblem(file: path, line: 0, message: error.description)])
         }
-        var loader = RegisterMapLoader(file: path, tape: tape)
-        let map = loader.map(tape.root)
-        return (map, loader.problems.sorted { $0.line < $1.line })
+        let (contents, problems) = read(tape, file: path)
+        // The file and its tape are gone by now: the map's indexes do not add to them.
+        let map = contents.map { RegisterMap(file: path, name: $0.name, devices: $0.devices, registers: $0.registers, bases: $0.bases) }
+        return (map, problems.sorted { $0.line < $1.line })
+    }
+
+    /// What a map file holds, read before the map is built from it.
+    private struct Contents {
+        var name: String?
+        var devices: [RegisterMap.DeviceID]
+        var registers: [RegisterDefinition]
+        var bases: [Int: UInt64]
+    }
+
+    private static func read(_ tape: consuming JSONTape, file: String) -> (Contents?, [MapProblem]) {
+        var loader = RegisterMapLoader(file: file, tape: tape)
+        let contents = loader.contents(of: loader.tape.root)
+        return (contents, loader.problems)
     }
 
     private init(file: String, tape: JSONTape) {
@@ -65,7 +80,7 @@ public struct RegisterMapLoader {
         problems.append(MapProblem(file: file, line: tape.line(node), message: message))
     }
 
-    private mutating func map(_ root: Value) -> RegisterMap? {
+    private mutating func contents(of root: Value) -> Contents? {
         guard tape.kind(root) == .object else { problem(root, "a map is a JSON object with \"devices\" and \"bars\""); return nil }
         let members: KnownMembers<MapKey> = known(root, in: "a map")
         var devices: [RegisterMap.DeviceID] = []
@@ -110,7 +125,7 @@ public struct RegisterMapLoader {
         } else {
             problem(root, "missing \"bars\": an object from BAR number to a list of registers")
         }
-        return RegisterMap(file: file, name: string(members[.name]), devices: devices, registers: registers, bases: bases)
+        return Contents(name: string(members[.name]), devices: devices, registers: registers, bases: bases)
     }
 
     private mutating func register(_ node: Value, bar: Int) -> RegisterDefinition? {
