@@ -9,7 +9,7 @@ import Testing
         let items = Array(tape.items(a))
         #expect(items.map { tape.kind($0) } == [.number, .string, .bool])
         #expect(items.map { tape.line($0) } == [1, 2, 2])
-        #expect(tape.string(items[1]) == "xA" && tape.utf8(items[1]).map(Array.init) == Array("xA".utf8))
+        #expect(tape.string(items[1]) == "xA" && tape.withUTF8(items[1], Array.init) == Array("xA".utf8))
         let b = try #require(tape.member(tape.root, "b"))
         let c = try #require(tape.member(b, "c"))
         #expect(tape.line(b) == 4 && tape.kind(c) == .null)

@@ -99,6 +99,7 @@ public struct JSONParser {
         }
     }
 
+    @inline(__always)
     private mutating func append(_ token: JSONTape.Token) {
         precondition(count < tokens.count, "JSON tape overflow")
         tokens[count] = token
@@ -133,6 +134,7 @@ public struct JSONParser {
         append(start: start, end: index)
     }
 
+    @inline(__always)
     private mutating func string() throws(Failure) {
         let start = index
         var at = index + 1

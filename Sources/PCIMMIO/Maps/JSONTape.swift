@@ -184,16 +184,21 @@ public struct JSONTape: Sendable {
         }
     }
 
-    /// The UTF-8 text of a string or number, as `string` gives it, without making a String
-    /// when the bytes already are the text (nearly always); nil for the other kinds.
-    public func utf8(_ value: Value) -> ArraySlice<UInt8>? {
+    /// `body` over the UTF-8 text of a string or number, as `string` gives it: the file's own
+    /// bytes when they are the text (nearly always), without making a String or retaining
+    /// the file; nil for the other kinds.
+    public func withUTF8<Result>(_ value: Value, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
         let token = tokens[value.token]
+        let text: Range<Int>
         switch kind(value) {
-        case .string where token.needsDecoding: return string(value).map { ArraySlice($0.utf8) }
-        case .string: return bytes[token.offset + 1..<token.endOffset]
-        case .number: return bytes[token.offset..<token.endOffset]
+        case .string where token.needsDecoding:
+            guard var decoded = string(value) else { return nil }
+            return decoded.withUTF8(body)
+        case .string: text = token.offset + 1..<token.endOffset
+        case .number: text = token.offset..<token.endOffset
         default: return nil
         }
+        return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[text])) }
     }
 
     /// `true` or `false`; nil for the other kinds.

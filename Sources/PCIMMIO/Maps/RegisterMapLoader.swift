@@ -184,19 +184,24 @@ public struct RegisterMapLoader {
         if high >= width.bits {
             problem(bitsNode, "field \(register).\(name) bits \(high):\(low) go past the register's \(width.bits) bits"); return nil
         }
-        let field = RegisterField(name: name, low: low, high: high, access: access(members[.access], of: "field \(register).\(name)"),
-                                  description: string(members[.description]), values: [], line: line)
+        let access = access(members[.access], of: "field \(register).\(name)")
+        let description = string(members[.description])
+        // Its bits' count and largest value, for the named values.
+        let shape = RegisterField(name: name, low: low, high: high)
         var values: [RegisterField.NamedValue] = []
         if let valuesNode = members[.values] {
-            guard tape.kind(valuesNode) == .object else { problem(valuesNode, "values of \(register).\(name) map names to numbers"); return field }
+            guard tape.kind(valuesNode) == .object else {
+                problem(valuesNode, "values of \(register).\(name) map names to numbers")
+                return RegisterField(name: name, low: low, high: high, access: access, description: description, line: line)
+            }
             // Value tables are short, but an import may bring hundreds: those get a set.
             var seen: Set<UInt64> = []
             values.reserveCapacity(tape.count(of: valuesNode))
             for (nameNode, valueNode) in tape.members(valuesNode) {
                 let valueName = tape.string(nameNode) ?? ""
                 guard let value = number(valueNode, what: "value \(valueName) of \(register).\(name)") else { continue }
-                if value > field.largest {
-                    problem(valueNode, "value \(valueName)=\(value) does not fit field \(register).\(name) (\(field.bitCount) bit\(field.bitCount == 1 ? "" : "s"), largest \(field.largest))")
+                if value > shape.largest {
+                    problem(valueNode, "value \(valueName)=\(value) does not fit field \(register).\(name) (\(shape.bitCount) bit\(shape.bitCount == 1 ? "" : "s"), largest \(shape.largest))")
                 }
                 let named: Bool
                 if values.count < 16 {
@@ -209,8 +214,7 @@ public struct RegisterMapLoader {
                 values.append(.init(name: valueName, value: value))
             }
         }
-        return RegisterField(name: name, low: low, high: high, access: field.access, description: field.description,
-                             values: values, line: line)
+        return RegisterField(name: name, low: low, high: high, access: access, description: description, values: values, line: line)
     }
 
     private mutating func checkOverlaps(_ registers: [RegisterDefinition]) {
@@ -238,7 +242,8 @@ public struct RegisterMapLoader {
 
     private mutating func identifier(_ node: Value?, owner: Value, what: @autoclosure () -> String) -> String? {
         guard let node, tape.kind(node) == .string, let name = tape.string(node) else { problem(owner, "a \(what()) needs a \"name\""); return nil }
-        guard Self.isASCIIIdentifier(tape.utf8(node) ?? []) ?? Self.isIdentifier(name) else {
+        let ascii = tape.withUTF8(node) { Self.isASCIIIdentifier($0) } ?? nil
+        guard ascii ?? Self.isIdentifier(name) else {
             problem(node, "\(what()) name '\(name)' must be letters, digits and _ (it is used on the command line)"); return nil
         }
         return name
@@ -271,10 +276,10 @@ public struct RegisterMapLoader {
     // `what` only names the thing in a message: built when there is one, not for each of a
     // map's hundreds of thousands of numbers.
     private mutating func number(_ node: Value, what: @autoclosure () -> String) -> UInt64? {
-        guard let digits = tape.utf8(node) else {
+        guard let parsed = tape.withUTF8(node, { NumberParser.value(utf8: $0) }) else {
             problem(node, "\(what()) must be a number or a \"0x…\" string"); return nil
         }
-        guard let value = NumberParser.value(utf8: digits) else {
+        guard let value = parsed else {
             problem(node, "\(what()) '\(tape.string(node) ?? "")' is not a number (decimal, 0x hex or 0b binary)"); return nil
         }
         return value
@@ -296,7 +301,10 @@ public struct RegisterMapLoader {
 
     /// `"HIGH:LOW"` or one bit number.
     private func bits(_ node: Value) -> (Int, Int)? {
-        guard let text = tape.utf8(node) else { return nil }
+        tape.withUTF8(node, Self.bits) ?? nil
+    }
+
+    private static func bits(_ text: UnsafeBufferPointer<UInt8>) -> (Int, Int)? {
         var beforeColon: Int?
         var current: Int?
         for byte in text {

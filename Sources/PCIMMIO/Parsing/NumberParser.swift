@@ -9,7 +9,7 @@ public enum NumberParser {
 
     /// A plain number's UTF-8 digits (a map's, read without making a String), nil when they
     /// are not one.
-    public static func value(utf8 digits: ArraySlice<UInt8>) -> UInt64? {
+    public static func value<Digits: Collection<UInt8>>(utf8 digits: Digits) -> UInt64? {
         parse(digits)
     }
 
