@@ -52,6 +52,7 @@ public struct JSONTape: Sendable {
 
     public var root: Value { Value(token: 0) }
 
+    @inline(__always)
     public func kind(_ value: Value) -> Kind {
         switch bytes[tokens[value.token].offset] {
         case UInt8(ascii: "{"): .object
