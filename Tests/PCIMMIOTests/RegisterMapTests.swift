@@ -106,6 +106,7 @@ import Testing
         #expect(map.registers(bar: 0, in: 0..<0x10).map(\.name) == ["A", "A2", "B", "C"])
         #expect(map.registers(bar: 0, in: 4..<0x14).map(\.name) == ["B", "C", "D"])
         #expect(map.registers(bar: 2, in: 0..<0x100).map(\.name) == ["X"])
+        #expect(map.bars == [0, 2] && RegisterMap(file: "e.json", devices: [], registers: []).bars == [])
     }
 
     /// Each kind of map object's cases are its keys' spellings, in order.

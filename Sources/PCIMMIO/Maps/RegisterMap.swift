@@ -141,6 +141,9 @@ public struct RegisterMap: Sendable {
         byOffset.register(at: offset, bar: bar).map { registers[$0] }
     }
 
+    /// The BARs the map has registers in, ascending.
+    public var bars: [Int] { byOffset.bars }
+
     /// Registers of `bar` lying wholly inside `region`, by offset.
     public func registers(bar: Int, in region: Range<UInt64>) -> [RegisterDefinition] {
         byOffset.registers(bar: bar, startingIn: region).map { registers[$0] }.filter { $0.end <= region.upperBound }

@@ -39,6 +39,19 @@ struct RegisterOffsetIndex: Sendable {
         return found
     }
 
+    /// The BARs that have registers, ascending: one search per BAR, not a look at every register.
+    var bars: [Int] {
+        var bars: [Int] = []
+        var entry = 0
+        while entry < entries.count {
+            let bar = entries[entry].bar
+            bars.append(bar)
+            guard bar < Int.max else { break }
+            entry = firstEntry(notBefore: bar + 1, 0)
+        }
+        return bars
+    }
+
     private func firstEntry(notBefore bar: Int, _ offset: UInt64) -> Int {
         var low = 0, high = entries.count
         while low < high {
