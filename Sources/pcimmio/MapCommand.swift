@@ -49,7 +49,7 @@ struct MapCheckCommand: ParsableCommand {
             let (map, problems) = RegisterMapLoader.check(file)
             for problem in problems { printError(problem.description) }
             if problems.isEmpty, let map {
-                let bars = Set(map.registers.map(\.bar)).sorted().map(String.init).joined(separator: ", ")
+                let bars = map.bars.map(String.init).joined(separator: ", ")
                 print("\(file): ok, \(map.registers.count) registers (BAR \(bars)) for \(map.devices.map(\.description).joined(separator: ", "))")
             } else {
                 failed = true

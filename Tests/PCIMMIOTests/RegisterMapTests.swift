@@ -79,6 +79,49 @@ import Testing
         #expect(found.first?.message == "register R3 (0x6, 16-bit) overlaps R1 (0x0, 64-bit, line 2)")
     }
 
+    /// A mistake among tens of thousands of registers is reported at its own line, after
+    /// the loader has walked far through the file (lines are found from the last one's).
+    @Test func aMistakeDeepInALargeMapNamesItsLine() {
+        var lines = (0..<40_000).map { "    { \"name\": \"R\($0)\", \"offset\": \"0x\(String($0 * 4, radix: 16))\", \"fields\": [ { \"name\": \"F\", \"bits\": \"3:0\" } ] }," }
+        lines[29_999] = "    { \"name\": \"R29999\", \"offset\": \"0x1d4bc\", \"fields\": [ { \"name\": \"F\", \"bits\": \"3:0\", \"values\": { \"BIG\": 16 } } ] },"
+        lines[35_000] = "    { \"name\": \"R35000\", \"offset\": \"0x4\" },"
+        let text = "{ \"devices\": [\"1234:11e8\"],\n  \"bars\": { \"0\": [\n" + lines.joined(separator: "\n") + "\n    { \"name\": \"LAST\", \"offset\": \"0x100000\" } ] } }\n"
+        let (map, problems) = map(text)
+        #expect(problems.map { "\($0.line): \($0.message)" } == [
+            "30002: value BIG=16 does not fit field R29999.F (4 bits, largest 15)",
+            "35003: register R35000 (0x4, 32-bit) overlaps R1 (0x4, 32-bit, line 4)",
+        ])
+        #expect(map?.registers.count == 40_001 && map?.register(named: "R39999", bar: 0)?.line == 40_002)
+    }
+
+    /// Registers by offset: the first in the file wins, a range is in offset order and holds
+    /// only registers wholly inside it, whatever order the file has them in.
+    @Test func registersAreFoundByOffsetInAnyFileOrder() {
+        let registers = [("C", 0x8, Width.w32), ("A", 0x0, .w32), ("B", 0x4, .w16), ("A2", 0x0, .w8), ("D", 0xc, .w64), ("X", 0x4, .w32)].enumerated().map {
+            RegisterDefinition(name: $0.element.0, bar: $0.offset == 5 ? 2 : 0, offset: UInt64($0.element.1), width: $0.element.2, line: $0.offset + 1)
+        }
+        let map = RegisterMap(file: "m.json", devices: [], registers: registers)
+        #expect(map.register(at: 0, bar: 0)?.name == "A" && map.register(at: 4, bar: 0)?.name == "B" && map.register(at: 4, bar: 2)?.name == "X")
+        #expect(map.register(at: 2, bar: 0) == nil && map.register(at: 8, bar: 2) == nil)
+        #expect(map.registers(bar: 0, in: 0..<0x10).map(\.name) == ["A", "A2", "B", "C"])
+        #expect(map.registers(bar: 0, in: 4..<0x14).map(\.name) == ["B", "C", "D"])
+        #expect(map.registers(bar: 2, in: 0..<0x100).map(\.name) == ["X"])
+        #expect(map.bars == [0, 2] && RegisterMap(file: "e.json", devices: [], registers: []).bars == [])
+    }
+
+    /// Each kind of map object's cases are its keys' spellings, in order.
+    @Test func mapKeysAreSpelledAsTheirCases() {
+        func check<Key: MapObjectKeys>(_: Key.Type) {
+            #expect(Key.allCases.map { "\($0)" } == Key.spellings.texts)
+            #expect(Key.allCases.map(\.rawValue) == Array(0..<Key.spellings.count))
+            #expect(Key.spellings.count <= KnownMembers<Key>.capacity)
+        }
+        check(MapKey.self)
+        check(BARKey.self)
+        check(RegisterKey.self)
+        check(FieldKey.self)
+    }
+
     @Test func brokenJSONNamesItsLine() {
         let (map, problems) = map("{\n  \"devices\": [\n    \"1234:11e8\",\n  ]\n}\n")
         #expect(map == nil)

@@ -97,10 +97,9 @@ public struct RegisterMap: Sendable {
     /// Index of each register by BAR and name, and by BAR and offset: a map of 100,000
     /// registers answers a script's every line without a scan.
     private let byName: [NameKey: Int]
-    private let byOffset: [OffsetKey: Int]
+    private let byOffset: RegisterOffsetIndex
 
     private struct NameKey: Hashable, Sendable { let bar: Int; let name: String }
-    private struct OffsetKey: Hashable, Sendable { let bar: Int; let offset: UInt64 }
 
     public struct DeviceID: Sendable, Equatable, CustomStringConvertible {
         public let vendor: UInt16
@@ -120,16 +119,14 @@ public struct RegisterMap: Sendable {
         self.registers = registers
         self.bases = bases
         var byName: [NameKey: Int] = [:]
-        var byOffset: [OffsetKey: Int] = [:]
         byName.reserveCapacity(registers.count)
-        byOffset.reserveCapacity(registers.count)
-        // The first of two with one name or offset wins, as the scans did (map check reports the second).
-        for (index, register) in registers.enumerated() {
-            byName[NameKey(bar: register.bar, name: register.name)] = byName[NameKey(bar: register.bar, name: register.name)] ?? index
-            byOffset[OffsetKey(bar: register.bar, offset: register.offset)] = byOffset[OffsetKey(bar: register.bar, offset: register.offset)] ?? index
+        // The first of two with one name or offset wins, as the scans did (map check reports
+        // the second): filled from the last, so each key is hashed once.
+        for index in registers.indices.reversed() {
+            byName[NameKey(bar: registers[index].bar, name: registers[index].name)] = index
         }
         self.byName = byName
-        self.byOffset = byOffset
+        byOffset = RegisterOffsetIndex(registers)
     }
 
     public func applies(to device: PCIDevice) -> Bool {
@@ -141,13 +138,15 @@ public struct RegisterMap: Sendable {
     }
 
     public func register(at offset: UInt64, bar: Int) -> RegisterDefinition? {
-        byOffset[OffsetKey(bar: bar, offset: offset)].map { registers[$0] }
+        byOffset.register(at: offset, bar: bar).map { registers[$0] }
     }
+
+    /// The BARs the map has registers in, ascending.
+    public var bars: [Int] { byOffset.bars }
 
     /// Registers of `bar` lying wholly inside `region`, by offset.
     public func registers(bar: Int, in region: Range<UInt64>) -> [RegisterDefinition] {
-        registers.filter { $0.bar == bar && region.lowerBound <= $0.offset && $0.end <= region.upperBound }
-            .sorted { $0.offset < $1.offset }
+        byOffset.registers(bar: bar, startingIn: region).map { registers[$0] }.filter { $0.end <= region.upperBound }
     }
 }
 

@@ -17,12 +17,12 @@ public enum RegisterMapChecks {
         var findings: [Finding] = []
         var firstByName: [String: Int] = [:]
         firstByName.reserveCapacity(registers.count)
-        for (index, register) in registers.enumerated() {
-            if let earlier = firstByName[register.name] {
-                findings.append(Finding(index: index, line: register.line,
-                    message: "register name \(register.name) is used twice in BAR \(register.bar) (also line \(registers[earlier].line))"))
-            } else {
-                firstByName[register.name] = index
+        for index in registers.indices {
+            // One look-up for a new name (nearly all): a repeated one puts the first back.
+            if let earlier = firstByName.updateValue(index, forKey: registers[index].name) {
+                firstByName[registers[index].name] = earlier
+                findings.append(Finding(index: index, line: registers[index].line,
+                    message: "register name \(registers[index].name) is used twice in BAR \(registers[index].bar) (also line \(registers[earlier].line))"))
             }
         }
         // By offset, the register reaching furthest so far is the one anything starting
@@ -30,13 +30,12 @@ public enum RegisterMapChecks {
         let order = registers.indices.sorted { (registers[$0].offset, $0) < (registers[$1].offset, $1) }
         var reach: Int?
         for index in order {
-            let register = registers[index]
-            if let reach, register.offset < registers[reach].end {
+            if let reach, registers[index].offset < registers[reach].end {
                 let (later, earlier) = (max(index, reach), min(index, reach))
                 findings.append(Finding(index: later, line: registers[later].line,
                     message: "register \(describe(registers[later])) overlaps \(registers[earlier].name) (0x\(String(registers[earlier].offset, radix: 16)), \(registers[earlier].width.bits)-bit, line \(registers[earlier].line))"))
             }
-            if reach.map({ register.end > registers[$0].end }) ?? true { reach = index }
+            if reach.map({ registers[index].end > registers[$0].end }) ?? true { reach = index }
         }
         return findings
     }
@@ -45,15 +44,16 @@ public enum RegisterMapChecks {
     /// dozen at most, so pair by pair).
     public static func fieldConflicts(_ fields: [RegisterField], register: String) -> [Finding] {
         var findings: [Finding] = []
-        for (index, field) in fields.enumerated() {
-            for earlier in fields[..<index] {
-                if earlier.name == field.name {
-                    findings.append(Finding(index: index, line: field.line,
-                        message: "field name \(register).\(field.name) is used twice (also line \(earlier.line))"))
+        // By index, not by copies of the fields: a map checks hundreds of thousands of them.
+        for index in fields.indices {
+            for earlier in fields.indices[..<index] {
+                if fields[earlier].name == fields[index].name {
+                    findings.append(Finding(index: index, line: fields[index].line,
+                        message: "field name \(register).\(fields[index].name) is used twice (also line \(fields[earlier].line))"))
                 }
-                if earlier.mask & field.mask != 0 {
-                    findings.append(Finding(index: index, line: field.line,
-                        message: "field \(register).\(field.name) \(field.bitsText) overlaps \(earlier.name) \(earlier.bitsText) (line \(earlier.line))"))
+                if fields[earlier].mask & fields[index].mask != 0 {
+                    findings.append(Finding(index: index, line: fields[index].line,
+                        message: "field \(register).\(fields[index].name) \(fields[index].bitsText) overlaps \(fields[earlier].name) \(fields[earlier].bitsText) (line \(fields[earlier].line))"))
                 }
             }
         }

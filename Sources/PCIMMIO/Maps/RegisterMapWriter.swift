@@ -6,7 +6,7 @@ public enum RegisterMapWriter {
         if let name = map.name { out += "  \"name\": \(quoted(name)),\n" }
         out += "  \"devices\": [" + map.devices.map { quoted($0.description) }.joined(separator: ", ") + "],\n"
         out += "  \"bars\": {"
-        let bars = Set(map.registers.map(\.bar)).union(map.bases.keys).sorted()
+        let bars = Set(map.bars).union(map.bases.keys).sorted()
         for (position, bar) in bars.enumerated() {
             out += position == 0 ? "\n" : ",\n"
             let registers = map.registers.filter { $0.bar == bar }.map { "      " + register($0) }.joined(separator: ",\n")

@@ -3,8 +3,14 @@
 public enum NumberParser {
     /// A plain number: a value or a mask. `what` names it in the error.
     public static func value(_ text: String, what: String = "value") throws(PCIMMIOError) -> UInt64 {
-        guard let number = parse(Substring(text)) else { throw .malformedNumber(what: what, text: text) }
+        guard let number = parse(text.utf8) else { throw .malformedNumber(what: what, text: text) }
         return number
+    }
+
+    /// A plain number's UTF-8 digits (a map's, read without making a String), nil when they
+    /// are not one.
+    public static func value<Digits: Collection<UInt8>>(utf8 digits: Digits) -> UInt64? {
+        parse(digits)
     }
 
     /// An offset or size, suffixes allowed.
@@ -19,15 +25,15 @@ public enum NumberParser {
         }
         if scale != 1 { digits = digits.dropLast() }
         // A trailing 'b' would otherwise be read as a hex digit only in hex numbers; keep it simple.
-        guard let number = parse(digits) else { throw .malformedNumber(what: what, text: text) }
+        guard let number = parse(digits.utf8) else { throw .malformedNumber(what: what, text: text) }
         let (scaled, overflow) = number.multipliedReportingOverflow(by: scale)
         guard !overflow else { throw .malformedNumber(what: what, text: text) }
         return scaled
     }
 
     /// Digits over UTF-8 bytes: scripts parse millions of these. `_` may separate digits.
-    private static func parse(_ text: Substring) -> UInt64? {
-        var bytes = text.utf8[...]
+    private static func parse<Digits: Collection<UInt8>>(_ text: Digits) -> UInt64? {
+        var bytes = text[...]
         var radix: UInt64 = 10
         if bytes.count > 2, bytes.first == UInt8(ascii: "0") {
             switch bytes[bytes.index(after: bytes.startIndex)] | 0x20 {
