@@ -127,7 +127,7 @@ struct ResourceTable {
 }
 
 /// The first `limit` numbers of a sysfs file, separated by spaces or newlines: `0x` hex, or
-/// decimal. nil when any of them is neither. Parsed byte by byte, without Strings: this runs
+/// decimal (NumberParser's forms). nil when any of them is neither. Parsed byte by byte, without Strings: this runs
 /// in every peek's start-up.
 func whitespaceSeparatedNumbers(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> [UInt64]? {
     var numbers: [UInt64] = []
@@ -137,8 +137,7 @@ func whitespaceSeparatedNumbers(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int)
         var end = index
         while end < bytes.count, bytes[end] != UInt8(ascii: " "), bytes[end] != UInt8(ascii: "\n") { end += 1 }
         let token = bytes[index..<end]
-        let value = token.starts(with: "0x".utf8) ? hexNumber(token.dropFirst(2)) : decimalNumber(token)
-        guard let value else { return nil }
+        guard let value = NumberParser.value(utf8: token) else { return nil }
         numbers.append(value)
         index = end
     }
@@ -159,19 +158,6 @@ func hexNumber<Digits: Collection<UInt8>>(_ digits: Digits) -> UInt64? {
         default: return nil
         }
         value = value << 4 | UInt64(digit)
-    }
-    return value
-}
-
-/// Decimal digits as a number; nil for anything else or overflow.
-func decimalNumber<Digits: Collection<UInt8>>(_ digits: Digits) -> UInt64? {
-    guard !digits.isEmpty else { return nil }
-    var value: UInt64 = 0
-    for byte in digits {
-        guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-        let (times, overflow) = value.multipliedReportingOverflow(by: 10)
-        guard !overflow else { return nil }
-        value = times + UInt64(byte - UInt8(ascii: "0"))
     }
     return value
 }
