@@ -10,7 +10,8 @@
 #
 # Contents:
 #   /bin/busybox (static) + applet symlinks
-#   /usr/bin/pcimmio        the binary under test (+ its shared libs from ldd)
+#   /usr/bin/pcimmio        the binary under test (+ its shared libs from ldd, and libpci.so.3,
+#                           which it loads with dlopen)
 #   /usr/bin/lspci          oracle (+ libpci and friends)
 #   /usr/bin/setpci         oracle for `pcimmio config` (same libpci)
 #   /usr/bin/memtool        oracle (+ libs)
@@ -102,6 +103,11 @@ add_binary() { # src dest
 }
 
 add_binary "$BIN" /usr/bin/pcimmio
+# pcimmio loads libpci with dlopen (ldd does not list it): the library and its own libraries.
+libpci="$(ldconfig -p | awk '$1 == "libpci.so.3" && $NF ~ /^\// {print $NF; exit}')"
+[ -n "$libpci" ] || { log "libpci.so.3 not found (install libpci3)"; exit 1; }
+copy_file "$libpci" "/lib/x86_64-linux-gnu/libpci.so.3"
+copy_libs "$libpci"
 add_binary "$(command -v lspci)" /usr/bin/lspci
 add_binary "$(command -v setpci)" /usr/bin/setpci
 add_binary "$(command -v memtool)" /usr/bin/memtool
