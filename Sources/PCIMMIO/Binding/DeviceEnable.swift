@@ -3,7 +3,7 @@
 /// driver would. The usual fix for a freshly powered, unbound device whose BARs read all ones.
 public enum DeviceEnable {
     public static func write(_ device: PCIDevice, root: String) -> SysfsWrite {
-        SysfsWrite(path: DriverBinding.deviceDirectory(device, root: root) + "/enable", value: "1")
+        SysfsWrite(path: device.sysfsDirectory(root: root) + "/enable", value: "1")
     }
 
     public static func perform(_ device: PCIDevice, root: String) throws(PCIMMIOError) {

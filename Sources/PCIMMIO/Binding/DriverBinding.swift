@@ -23,7 +23,7 @@ public struct DriverBinding: Sendable, Equatable {
         guard fileExists(root + "/drivers/" + driver) else {
             throw .driverBinding(slot: slot, reason: "no driver named \(driver) is loaded (\(root)/drivers/\(driver) is missing; modprobe \(driver))")
         }
-        let directory = deviceDirectory(device, root: root)
+        let directory = device.sysfsDirectory(root: root)
         if driver == VFIOPath.driverName {
             guard let group = VFIOGroup(deviceDirectory: directory) else {
                 throw .driverBinding(slot: slot, reason: "it has no IOMMU group, so vfio-pci cannot use it: boot with intel_iommu=on (Intel) or amd_iommu=on (AMD), with VT-d/AMD-Vi enabled in the firmware")
@@ -46,7 +46,7 @@ public struct DriverBinding: Sendable, Equatable {
     /// `pcimmio unbind`: away from the current driver, and `driver_override` cleared so the
     /// next probe may choose freely.
     public static func unbind(_ device: PCIDevice, root: String) -> DriverBinding {
-        let directory = deviceDirectory(device, root: root)
+        let directory = device.sysfsDirectory(root: root)
         let current = boundDriver(directory)
         var writes: [SysfsWrite] = []
         if current != nil { writes.append(SysfsWrite(path: directory + "/driver/unbind", value: device.slot)) }
@@ -72,9 +72,5 @@ public struct DriverBinding: Sendable, Equatable {
     /// The driver bound to the device at `directory` now.
     public static func boundDriver(_ directory: String) -> String? {
         readLink(directory + "/driver").map { String($0.split(separator: "/").last ?? "") }
-    }
-
-    static func deviceDirectory(_ device: PCIDevice, root: String) -> String {
-        device.sysfsDirectory(root: root)
     }
 }

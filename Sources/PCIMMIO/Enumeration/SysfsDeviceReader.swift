@@ -54,7 +54,7 @@ struct SysfsDeviceReader {
             subsystemVendorID: UInt16(truncatingIfNeeded: subsystemVendor),
             subsystemID: UInt16(truncatingIfNeeded: subsystem),
             vendorName: nil, deviceName: nil, className: nil,
-            driver: driver(directory),
+            driver: DriverBinding.boundDriver(directory),
             bars: resources.bars(directory: directory),
             directory: directory,
             rom: resources.rom(directory: directory)
@@ -67,15 +67,6 @@ struct SysfsDeviceReader {
             guard let numbers = whitespaceSeparatedNumbers(bytes, limit: 2), numbers.count == 1 else { return nil }
             return numbers[0]
         }
-    }
-
-    /// The bound driver: the last part of the `driver` link.
-    private func driver(_ directory: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
-        let length = readlink(directory + "/driver", &buffer, buffer.count - 1)
-        guard length > 0 else { return nil }
-        let target = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return target.split(separator: "/").last.map(String.init)
     }
 
     /// Parses a small file (sysfs attributes are at most a page) read into a stack buffer;
