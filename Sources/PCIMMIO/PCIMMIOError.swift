@@ -33,6 +33,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     case widthUnsupported(slot: String, bar: Int, width: Width, reason: String)
     case physicalRangeRefused(address: UInt64, length: UInt64, entry: String)
     case outOfBounds(slot: String, bar: Int, offset: UInt64, length: UInt64, size: UInt64)
+    /// `phys`: a run of registers that would wrap past the end of the physical address space.
+    case physicalRangeTooLong(address: UInt64, length: UInt64)
     case misaligned(offset: UInt64, width: Width)
 
     // System calls and the device
@@ -44,10 +46,12 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     case driverBinding(slot: String, reason: String)
     case shortTransfer(call: String, path: String, offset: UInt64, expected: Int, got: Int)
     case accessFault(slot: String, bar: Int, offset: UInt64, signal: Int32)
+    case physicalAccessFault(address: UInt64, signal: Int32)
     case verifyMismatch(offset: UInt64, wrote: String, read: String)
     /// --check-errors: error bits the access set in config space.
     case errorsRaised(slot: String, operation: String, errors: [String])
-    case timeout(slot: String, bar: Int, offset: UInt64, condition: String, last: String, after: String)
+    /// `place`: `0000:00:02.0 BAR 0 offset 0x20` or `physical address 0xfea00020`.
+    case timeout(place: String, condition: String, last: String, after: String)
 
     // Scripts
     indirect case inScript(file: String, line: Int, PCIMMIOError)
@@ -108,7 +112,7 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
             return "VFIO cannot reach \(slot): \(reason)"
         case let .driverBinding(slot, reason):
             return "cannot bind \(slot): \(reason)"
-        case let .outOfBounds(_, bar, offset, length, _) where bar < 0:
+        case let .physicalRangeTooLong(offset, length):
             return "physical address 0x\(String(offset, radix: 16)) + \(length) byte\(length == 1 ? "" : "s") is past the end of the 64-bit physical address space"
         case let .outOfBounds(slot, bar, offset, length, size):
             let start = "offset 0x\(String(offset, radix: 16)) + \(length) byte\(length == 1 ? "" : "s") is past the end of \(slot) BAR \(bar) (size 0x\(String(size, radix: 16)); "
@@ -121,16 +125,18 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .shortTransfer(call, path, offset, expected, got):
             return "\(call) \(path) at 0x\(String(offset, radix: 16)): transferred \(got) of \(expected) bytes"
         case let .accessFault(slot, bar, offset, signal):
-            return "\(signal == 7 ? "bus error (SIGBUS)" : "fault (signal \(signal))") accessing \(place(slot, bar, offset)): "
-                + (bar < 0 ? "nothing answered at that physical address" : "the device or its resource file went away under the mapping (or its memory decoding was turned off)")
+            return "\(signalName(signal)) accessing \(slot) BAR \(bar) at offset 0x\(String(offset, radix: 16)): "
+                + "the device or its resource file went away under the mapping (or its memory decoding was turned off)"
+        case let .physicalAccessFault(address, signal):
+            return "\(signalName(signal)) accessing physical address 0x\(String(address, radix: 16)): nothing answered at that physical address"
         case let .errorsRaised(slot, operation, errors):
             return "\(slot): this \(operation) raised \(errors.joined(separator: ", "))"
         case let .verifyMismatch(offset, wrote, read):
             return "verify failed at offset 0x\(String(offset, radix: 16)): wrote \(wrote), read back \(read)"
         case let .inScript(file, line, error):
             return "\(file):\(line): \(error)"
-        case let .timeout(slot, bar, offset, condition, last, after):
-            return "timed out after \(after) waiting for \(condition) at \(bar < 0 ? place(slot, bar, offset) : "\(slot) BAR \(bar) offset 0x" + String(offset, radix: 16)); last value \(last)"
+        case let .timeout(place, condition, last, after):
+            return "timed out after \(after) waiting for \(condition) at \(place); last value \(last)"
         }
     }
 
@@ -149,9 +155,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// `0000:00:02.0 BAR 0 at offset 0x20`, or `physical address 0xfea00020` (BAR -1).
-private func place(_ slot: String, _ bar: Int, _ offset: UInt64) -> String {
-    bar < 0 ? "physical address 0x" + String(offset, radix: 16) : "\(slot) BAR \(bar) at offset 0x" + String(offset, radix: 16)
+private func signalName(_ signal: Int32) -> String {
+    signal == SIGBUS ? "bus error (SIGBUS)" : "fault (signal \(signal))"
 }
 
 private func listing(_ title: String, _ items: [String]) -> String {

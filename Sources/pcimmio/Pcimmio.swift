@@ -62,7 +62,7 @@ enum Main {
     /// register command keep its DEVICE BAR OFFSET grammar (RegisterTarget.withPhysicalBAR).
     static func withPhysicalBAR(_ arguments: [String]) -> [String] {
         guard let command = arguments.first, ["peek", "poke", "dump", "wait", "watch", "load", "fill"].contains(command),
-              let device = devicePosition(arguments), arguments[device] == DeviceSelector.physicalWord else { return arguments }
+              let device = devicePosition(arguments), arguments[device] == AccessTarget.physicalWord else { return arguments }
         return Array(arguments[..<device]) + RegisterTarget.withPhysicalBAR(Array(arguments[device...]))
     }
 

@@ -163,14 +163,35 @@ import Testing
         #expect(throws: PCIMMIOError.self) { try AccessPlan(device: boundDevice(nil), bar: 0, offset: 0, width: .w32, mode: .read, via: .vfio) }
         #expect(throws: PCIMMIOError.self) { try AccessPlan(device: boundDevice("vfio-pci"), bar: 0, offset: 0, width: .w32, mode: .read, writeCombining: true) }
         #expect(throws: PCIMMIOError.self) { try AccessPlan(device: boundDevice(nil), bar: 1, offset: 0, width: .w32, mode: .read, via: .devmem) }
-        #expect(throws: PCIMMIOError.self) { try AccessPlan(device: .physicalMemory, bar: -1, offset: 0x1000, width: .w32, mode: .read, via: .sysfs) }
+        #expect(throws: PCIMMIOError.invalidArgument("phys addresses go through /dev/mem: drop --via sysfs")) {
+            try RegisterTarget(device: "phys", bar: "phys", via: "sysfs")
+        }
     }
 
-    @Test func physicalAddressesAreOffsetsOfOneHugeBAR() throws {
-        let window = PCIDevice.physicalMemory.bar(-1)
-        #expect(window?.address == 0 && window?.size == .max)
+    /// `phys` is no device: a target of its own, checked against the whole physical address space.
+    @Test func physicalAddressesAreCheckedAgainstTheAddressSpace() throws {
+        let backend = DevMemBackend(device: nil, directory: nil, diagnostics: Diagnostics { _, _ in },
+                                    memoryMap: { () throws(PCIMMIOError) in try IOMemMap(parsing: "00000000-0009ffff : System RAM\n") })
         #expect(throws: PCIMMIOError.misaligned(offset: 0x1002, width: .w32)) {
-            try AccessPlan(device: .physicalMemory, bar: -1, offset: 0x1002, width: .w32, mode: .read)
+            try AccessPlan(physicalAddress: 0x1002, width: .w32, mode: .read, backend: backend)
+        }
+        #expect(throws: PCIMMIOError.physicalRangeTooLong(address: .max - 3, length: 8)) {
+            try AccessPlan(physicalAddress: .max - 3, width: .w32, count: 2, mode: .read, backend: backend)
+        }
+        #expect(throws: PCIMMIOError.self) { try AccessPlan(physicalAddress: 0x1000, width: .w32, mode: .read, backend: backend) }
+        let plan = try AccessPlan(physicalAddress: 0xfea0_0000, width: .w32, mode: .read, backend: backend)
+        #expect(plan.location == .physical && plan.bar == nil && plan.via == .devmem)
+        #expect(try RegisterTarget(device: "phys", bar: "phys").place == .physical)
+    }
+
+    /// Only memory BARs are reached by physical address, whatever /proc/iomem says about the
+    /// port number: an I/O port's number is not a physical address (issue 17, defect 5).
+    @Test func devmemRefusesIOPortAndROMBARsEvenWhereTheirNumberIsNotRAM() throws {
+        let nothingIsRAM = DevMemBackend(device: boundDevice(nil), directory: "/nonexistent", diagnostics: Diagnostics { _, _ in },
+                                         memoryMap: { () throws(PCIMMIOError) in try IOMemMap(parsing: "") })
+        #expect(try AccessPlan(device: boundDevice(nil), bar: 0, offset: 0, width: .w32, mode: .read, backend: nothingIsRAM).path != "")
+        #expect(throws: PCIMMIOError.invalidArgument("0000:00:02.0 BAR 1 is an I/O-port BAR: /dev/mem reaches memory only; drop --via devmem")) {
+            try AccessPlan(device: boundDevice(nil), bar: 1, offset: 0, width: .w32, mode: .read, backend: nothingIsRAM)
         }
     }
 }

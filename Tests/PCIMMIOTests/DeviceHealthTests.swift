@@ -98,7 +98,7 @@ final class MutableConfigSpace: ConfigSpace {
 
     @Test func checkErrorsFailsTheAccessThatRaisedThem() throws {
         let space = MutableConfigSpace.device(express: true)
-        let monitor = HealthMonitor()
+        let monitor = HealthMonitor(diagnostics: Diagnostics { _, _ in })
         monitor.checkErrors = true
         let (_, raised) = try monitor.checkingErrors("poke", slot: "0000:00:02.0", config: { space }) { () throws(PCIMMIOError) in
             space.set(0x104, 1 << 15, bytes: 4)
@@ -113,7 +113,7 @@ final class MutableConfigSpace: ConfigSpace {
     }
 
     @Test func checkErrorsWalksEachConfigSpacesChainsOnce() throws {
-        let monitor = HealthMonitor()
+        let monitor = HealthMonitor(diagnostics: Diagnostics { _, _ in })
         monitor.checkErrors = true
         func check(_ space: MutableConfigSpace) throws {
             _ = try monitor.checkingErrors("peek", slot: space.slot, config: { space }) { () throws(PCIMMIOError) in 0 }

@@ -15,7 +15,7 @@ import Testing
             """)
         #expect(script.lines.map(\.number) == [4, 5, 6])
         guard case let .peek(target, reference, count, json, decode) = script.statement(script.lines[0]) else { Issue.record("not a peek"); return }
-        #expect(target.device.text == "00:03.0" && target.bar == 0 && reference == .offset(0x10) && count == 1 && !json && !decode)
+        #expect(target.place == .bar(try DeviceSelector("00:03.0"), index: 0) && reference == .offset(0x10) && count == 1 && !json && !decode)
         guard case let .poke(pokeTarget, .value(.offset(0x20), 0xff, mask: nil), verify) = script.statement(script.lines[1]) else { Issue.record("not a poke"); return }
         #expect(pokeTarget.explicitWidth == .w8 && verify)
         guard case let .echo(text) = script.statement(script.lines[2]) else { Issue.record("not an echo"); return }

@@ -1,22 +1,50 @@
-/// Which device and BAR an access is for: carried into every error so the user sees where.
-public struct AccessLocation: Sendable, Equatable {
-    public let slot: String
-    public let bar: Int
+/// Where an access goes, carried into every error and trace line so the user sees where: a
+/// BAR of a PCI function, or the physical address space (`phys`, through /dev/mem), where an
+/// offset is the physical address itself.
+public enum AccessLocation: Sendable, Equatable {
+    case bar(slot: String, index: Int)
+    case physical
 
-    public init(slot: String, bar: Int) {
-        self.slot = slot
-        self.bar = bar
+    /// What trace lines and JSON call the device: its slot, or `phys`.
+    public var slot: String {
+        switch self {
+        case let .bar(slot, _): return slot
+        case .physical: return AccessTarget.physicalWord
+        }
     }
 
-    /// A physical address through /dev/mem: no device, no BAR (`bar` is -1).
-    public var isPhysical: Bool { bar < 0 }
+    /// The BAR's index; nil for a physical address.
+    public var barIndex: Int? {
+        if case let .bar(_, index) = self { return index }
+        return nil
+    }
+
+    public var isPhysical: Bool { self == .physical }
+
+    /// `0000:00:02.0 BAR 0 offset 0x20`, or `physical address 0xfea00020`.
+    public func describe(offset: UInt64) -> String {
+        switch self {
+        case let .bar(slot, index): return "\(slot) BAR \(index) offset 0x" + String(offset, radix: 16)
+        case .physical: return "physical address 0x" + String(offset, radix: 16)
+        }
+    }
 
     func fault(at offset: UInt64, signal: Int32) -> PCIMMIOError {
-        .accessFault(slot: slot, bar: bar, offset: offset, signal: signal)
+        switch self {
+        case let .bar(slot, index): return .accessFault(slot: slot, bar: index, offset: offset, signal: signal)
+        case .physical: return .physicalAccessFault(address: offset, signal: signal)
+        }
     }
 
-    func ioWidthUnsupported(_ width: Width) -> PCIMMIOError {
-        .ioWidthUnsupported(slot: slot, bar: bar, width: width)
+    func outOfBounds(offset: UInt64, length: UInt64, size: UInt64) -> PCIMMIOError {
+        switch self {
+        case let .bar(slot, index): return .outOfBounds(slot: slot, bar: index, offset: offset, length: length, size: size)
+        case .physical: return .physicalRangeTooLong(address: offset, length: length)
+        }
+    }
+
+    func timeout(offset: UInt64, condition: String, last: String, after: String) -> PCIMMIOError {
+        .timeout(place: describe(offset: offset), condition: condition, last: last, after: after)
     }
 
     /// Alignment first (it names the fix), then bounds; both overflow-safe.
@@ -24,7 +52,7 @@ public struct AccessLocation: Sendable, Equatable {
         guard offset % UInt64(width.bytes) == 0 else { throw .misaligned(offset: offset, width: width) }
         let (end, overflow) = offset.addingReportingOverflow(length)
         guard !overflow, offset >= region.lowerBound, end <= region.upperBound else {
-            throw .outOfBounds(slot: slot, bar: bar, offset: offset, length: length, size: region.upperBound)
+            throw outOfBounds(offset: offset, length: length, size: region.upperBound)
         }
     }
 }

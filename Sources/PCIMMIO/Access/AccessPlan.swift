@@ -1,48 +1,71 @@
-/// One access request checked against the device's BAR before anything is opened: the BAR
-/// exists and has a size, the width suits it, the offset is aligned, the whole run of
-/// registers is inside the BAR, and the path that will reach it (sysfs, VFIO, /dev/mem) can:
+/// One access request checked before anything is opened: the BAR exists and has a size, the
+/// width suits it, the offset is aligned, the whole run of registers is inside the BAR (or,
+/// for `phys`, inside the physical address space), and the device's back-end can reach it:
 /// its resource file exists, the device is bound to vfio-pci, the physical range is not RAM.
-public struct AccessPlan: Sendable, Equatable {
+public struct AccessPlan {
     public enum Mode: Sendable { case read, write }
 
     public let location: AccessLocation
-    public let bar: BAR
+    /// The BAR; nil for a physical address.
+    public let bar: BAR?
     public let offset: UInt64
     public let width: Width
     public let count: Int
     public let mode: Mode
-    public let via: AccessVia
     public let writeCombining: Bool
-    /// The file the access goes through: resourceN (resourceN_wc with `writeCombining`),
-    /// /dev/mem, or for VFIO the device's sysfs directory (its group is found from there).
+    /// What the access goes through (DeviceBackend.route): resourceN (resourceN_wc with
+    /// `writeCombining`), /dev/mem, or for VFIO the device's sysfs directory.
     public let path: String
+    let backend: DeviceBackend
 
+    public var via: AccessVia { backend.via }
     public var length: UInt64 { UInt64(count) * UInt64(width.bytes) }
     public var region: Range<UInt64> { offset..<offset + length }
+    /// The offsets the target has: the BAR's, or every physical address.
+    var span: Range<UInt64> { 0..<(bar?.size ?? .max) }
 
-    /// `via` nil chooses: /dev/mem for physical addresses, VFIO for a device bound to
-    /// vfio-pci, else the sysfs resource files.
-    public init(device: PCIDevice, bar index: Int, offset: UInt64, width: Width, count: Int = 1,
-                mode: Mode, writeCombining: Bool = false, via: AccessVia? = nil) throws(PCIMMIOError) {
+    /// A BAR of `device`, reached through `backend`.
+    init(device: PCIDevice, bar index: Int, offset: UInt64, width: Width, count: Int = 1, mode: Mode,
+         writeCombining: Bool = false, backend: DeviceBackend) throws(PCIMMIOError) {
         let slot = device.slot
-        let location = AccessLocation(slot: slot, bar: index)
+        let location = AccessLocation.bar(slot: slot, index: index)
         guard let bar = device.bar(index) else {
             throw .unusedBAR(slot: slot, bar: index, used: device.bars.map(\.index))
         }
         guard bar.size > 0 else { throw .zeroSizedBAR(slot: slot, bar: index) }
         guard bar.assigned else { throw .unassignedBAR(slot: slot, bar: index) }
-        guard count > 0 else { throw .invalidArgument("the count of registers must be at least 1") }
-        if bar.kind == .io, width == .w64 { throw location.ioWidthUnsupported(width) }
+        if bar.kind == .io, width == .w64 { throw .ioWidthUnsupported(slot: slot, bar: index, width: width) }
         if bar.kind == .rom, mode == .write {
             throw .invalidArgument("\(slot)'s expansion ROM is read-only: peek and dump it, never poke")
         }
+        try self.init(location: location, bar: bar, offset: offset, width: width, count: count, mode: mode,
+                      writeCombining: writeCombining, backend: backend)
+    }
+
+    /// A plan outside any session (tests, a one-off access): the back-end chosen and made as a
+    /// session would (BackendChoice).
+    init(device: PCIDevice, bar index: Int, offset: UInt64, width: Width, count: Int = 1, mode: Mode,
+         writeCombining: Bool = false, via: AccessVia? = nil) throws(PCIMMIOError) {
+        let chosen = try BackendChoice.via(asked: via, for: device)
+        try self.init(device: device, bar: index, offset: offset, width: width, count: count, mode: mode, writeCombining: writeCombining,
+                      backend: BackendChoice.backend(chosen, for: device, root: PCITree.root(option: nil), diagnostics: .standardError()))
+    }
+
+    /// `phys`: `address` is the offset, through the /dev/mem back-end.
+    init(physicalAddress address: UInt64, width: Width, count: Int = 1, mode: Mode, backend: DeviceBackend) throws(PCIMMIOError) {
+        try self.init(location: .physical, bar: nil, offset: address, width: width, count: count, mode: mode,
+                      writeCombining: false, backend: backend)
+    }
+
+    private init(location: AccessLocation, bar: BAR?, offset: UInt64, width: Width, count: Int, mode: Mode,
+                 writeCombining: Bool, backend: DeviceBackend) throws(PCIMMIOError) {
+        guard count > 0 else { throw .invalidArgument("the count of registers must be at least 1") }
         let (length, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(width.bytes))
-        guard !overflow else { throw .outOfBounds(slot: slot, bar: index, offset: offset, length: .max, size: bar.size) }
-        try location.checkInside(0..<bar.size, offset: offset, length: length, width: width)
-        let chosen = try Self.choose(via, device: device)
-        if writeCombining, chosen != .sysfs {
-            throw .writeCombiningUnavailable(slot: slot, bar: index,
-                reason: "only the sysfs path has write-combining mappings (resourceN_wc), and this access goes through \(chosen.rawValue)")
+        guard !overflow else { throw location.outOfBounds(offset: offset, length: .max, size: bar?.size ?? .max) }
+        try location.checkInside(0..<(bar?.size ?? .max), offset: offset, length: length, width: width)
+        if writeCombining, backend.via != .sysfs, let bar {
+            throw .writeCombiningUnavailable(slot: location.slot, bar: bar.index,
+                reason: "only the sysfs path has write-combining mappings (resourceN_wc), and this access goes through \(backend.via.rawValue)")
         }
         self.location = location
         self.bar = bar
@@ -50,71 +73,19 @@ public struct AccessPlan: Sendable, Equatable {
         self.width = width
         self.count = count
         self.mode = mode
-        self.via = chosen
         self.writeCombining = writeCombining
-        switch chosen {
-        case .sysfs:
-            path = try Self.resourcePath(bar, location: location, writeCombining: writeCombining, device: device)
-        case .vfio:
-            path = device.directory ?? "<sysfs>/devices/" + slot
-        case .devmem:
-            guard bar.kind == .mem32 || bar.kind == .mem64 else {
-                throw .invalidArgument("\(slot) BAR \(index) is \(bar.kind == .rom ? "the expansion ROM, which must be enabled to be read (sysfs or VFIO do that)" : "an I/O-port BAR: /dev/mem reaches memory only"); drop --via devmem")
-            }
-            path = PhysicalMemoryPath.file
-            try PhysicalMemoryPath.checkRange(bar.address + offset, length: length)
-        }
-    }
-
-    private static func choose(_ asked: AccessVia?, device: PCIDevice) throws(PCIMMIOError) -> AccessVia {
-        if device.isPhysicalMemory {
-            guard asked == nil || asked == .devmem else {
-                throw .invalidArgument("phys addresses go through /dev/mem: drop --via \(asked!.rawValue)")
-            }
-            return .devmem
-        }
-        switch asked {
-        case nil: return device.driver == VFIOPath.driverName ? .vfio : .sysfs
-        case .vfio?:
-            guard device.driver == VFIOPath.driverName else {
-                throw .invalidArgument("--via vfio: \(device.slot) is bound to \(device.driver ?? "no driver"), not vfio-pci (bind it first: pcimmio bind \(device.slot) vfio-pci)")
-            }
-            return .vfio
-        case let other?: return other
-        }
-    }
-
-    private static func resourcePath(_ bar: BAR, location: AccessLocation, writeCombining: Bool,
-                                     device: PCIDevice) throws(PCIMMIOError) -> String {
-        if writeCombining {
-            guard bar.kind.isMemory, bar.prefetchable else {
-                throw .writeCombiningUnavailable(slot: location.slot, bar: bar.index,
-                    reason: bar.kind == .io ? "it is an I/O-port BAR" : "it is not prefetchable")
-            }
-            guard let path = bar.writeCombiningFile else {
-                throw .writeCombiningUnavailable(slot: location.slot, bar: bar.index,
-                    reason: "the kernel created no resource\(bar.index)_wc for it")
-            }
-            return path
-        }
-        guard let path = bar.resourceFile else {
-            throw .missingResourceFile(path: (device.directory ?? "<sysfs>/devices/" + location.slot) + "/resource\(bar.index)")
-        }
-        return path
+        self.backend = backend
+        path = try backend.route(bar, location: location, offset: offset, length: length,
+                                 mode: mode, writeCombining: writeCombining)
     }
 
     /// Opens and maps exactly what the plan covers (read-only unless it writes); with a trace
     /// log, every access through the window is recorded. `wholeBAR` maps all of it: for
-    /// sessions that keep coming back to the same BAR. A session passes its own `paths`, so a
-    /// VFIO device is opened once however many windows it serves.
-    public func open(trace: TraceLog? = nil, wholeBAR: Bool = false) throws(PCIMMIOError) -> RegisterWindow {
-        try open(through: AccessPaths(), trace: trace, wholeBAR: wholeBAR, state: nil)
-    }
-
-    /// `state` (decoding disabled, D3hot…) goes into every trace line.
-    func open(through paths: AccessPaths, trace: TraceLog?, wholeBAR: Bool, state: String?) throws(PCIMMIOError) -> RegisterWindow {
-        let covering = wholeBAR && !location.isPhysical ? 0..<bar.size : region
-        let window = try paths.path(via).open(self, covering: covering)
+    /// sessions that keep coming back to the same BAR. `state` (decoding disabled, D3hot…)
+    /// goes into every trace line.
+    func open(trace: TraceLog? = nil, wholeBAR: Bool = false, state: String? = nil) throws(PCIMMIOError) -> RegisterWindow {
+        let covering = wholeBAR && bar != nil ? span : region
+        let window = try backend.openWindow(self, covering: covering)
         return trace.map { TracingWindow(window, log: $0, location: location, via: via, state: state) } ?? window
     }
 }

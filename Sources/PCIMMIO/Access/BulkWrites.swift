@@ -13,10 +13,10 @@ extension RegisterSession {
         guard bytes.count % width.bytes == 0 else {
             throw .invalidArgument("the file's \(bytes.count) bytes are not a whole number of \(width.bits)-bit registers (a multiple of \(width.bytes) bytes)")
         }
-        let plan = try plan(target, ResolvedRegister(offset: offset, width: width, definition: nil),
+        let plan = try plan(target, ResolvedRegister(offset: offset, width: width, definition: nil, bigEndian: target.bigEndian),
                             count: bytes.count / width.bytes, mode: .write)
-        let window = try window(for: plan, target)
-        try checkingErrors("load", target) { () throws(PCIMMIOError) in
+        let window = try window(for: plan, bigEndian: RegisterResolver.bigEndian(target, nil))
+        try checkingErrors("load", plan) { () throws(PCIMMIOError) in
             try withBytes(of: bytes) { (raw) throws(PCIMMIOError) in
                 try writeInChunks(plan, window, "load", progress: progress) { start, count in
                     UnsafeRawBufferPointer(rebasing: raw[start..<start + count])
@@ -35,11 +35,11 @@ extension RegisterSession {
         guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
         guard step & ~width.mask == 0 else { throw .invalidArgument("--increment 0x\(String(step, radix: 16)) does not fit in \(width.bits) bits") }
         let plan = try plan(target, region: region, mode: .write)
-        let window = try window(for: plan, target)
+        let window = try window(for: plan, bigEndian: RegisterResolver.bigEndian(target, nil))
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bulkChunk, alignment: 16)
         defer { buffer.deallocate() }
         var filled = -1  // with step 0 every chunk is the same: built once
-        try checkingErrors("fill", target) { () throws(PCIMMIOError) in
+        try checkingErrors("fill", plan) { () throws(PCIMMIOError) in
             try writeInChunks(plan, window, "fill", progress: progress) { start, count in
                 if step != 0 || filled < count {
                     for at in stride(from: 0, to: count, by: width.bytes) {
@@ -87,7 +87,7 @@ extension RegisterSession {
     /// mapping, so the posted writes reach the device before the command ends.
     private func flushPostedWrites(_ plan: AccessPlan, _ target: RegisterTarget) throws(PCIMMIOError) {
         guard plan.writeCombining else { return }
-        let first = try self.plan(target, ResolvedRegister(offset: 0, width: plan.width, definition: nil), mode: .read)
+        let first = try self.plan(target, ResolvedRegister(offset: 0, width: plan.width, definition: nil, bigEndian: false), mode: .read)
         _ = try window(for: first).read(plan.width, at: 0)
     }
 
@@ -115,7 +115,7 @@ extension RegisterSession {
     /// order; `verify` reads them all back afterwards.
     func pokeValues(_ target: RegisterTarget, _ reference: RegisterReference, _ values: [UInt64], verify: Bool,
                     dryRun: Bool) throws(PCIMMIOError) {
-        let (register, _) = try resolve(target, .values(reference, values), verify: verify)
+        let (register, _) = try resolver.resolve(target, .values(reference, values), verify: verify, map: resolver.mapInUse(for: target, decoding: false))
         let width = register.width
         let plan = try plan(target, register, count: values.count, mode: dryRun ? .read : .write)
         if dryRun {
@@ -125,8 +125,8 @@ extension RegisterSession {
             return
         }
         let bytes = values.flatMap { value in (0..<width.bytes).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
-        let window = try window(for: plan, target)
-        try checkingErrors("poke", target) { () throws(PCIMMIOError) in
+        let window = try window(for: plan, bigEndian: register.bigEndian)
+        try checkingErrors("poke", plan) { () throws(PCIMMIOError) in
             try withBytes(of: bytes) { (raw) throws(PCIMMIOError) in try window.write(width, at: plan.offset, from: raw) }
             guard verify else { return }
             for (index, read) in try window.read(width, at: plan.offset, count: values.count).enumerated() where read != values[index] {

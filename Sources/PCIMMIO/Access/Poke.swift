@@ -27,8 +27,7 @@ public struct Poke: Sendable, Equatable {
 
     /// What --dry-run prints: the write that would happen, without reading anything.
     public func describe(_ location: AccessLocation, offset: UInt64) -> String {
-        let place = (location.isPhysical ? "physical address 0x\(String(offset, radix: 16))" : "\(location.slot) BAR \(location.bar) offset 0x\(String(offset, radix: 16))")
-            + " (\(width.bits)-bit)"
+        let place = location.describe(offset: offset) + " (\(width.bits)-bit)"
         guard let mask, readsFirst else { return "would write \(formatRegister(value, width: width)) to \(place)" }
         return "would read \(place), then write (old & ~\(formatRegister(mask, width: width))) | \(formatRegister(value, width: width))"
     }

@@ -3,38 +3,44 @@ extension RegisterSession {
     /// `decode` explains each value with the device's register map.
     public func peek(_ target: RegisterTarget, _ reference: RegisterReference, count: Int = 1, json: Bool = false,
                      decode: Bool = false) throws(PCIMMIOError) {
-        let register = try resolve(target, reference)
-        let plan = try plan(target, register, count: count, mode: .read)
         // Found before the read: a read-to-clear register must not be read for nothing.
-        let map = decode ? try map(for: target) : nil
-        let window = try window(for: plan, target, register)
-        let values = try checkingErrors("peek", target) { () throws(PCIMMIOError) in
+        let map = try resolver.mapInUse(for: target, decoding: decode)
+        let register = try resolver.resolve(target, reference, map: map)
+        let plan = try plan(target, register, count: count, mode: .read)
+        let window = try window(for: plan)
+        let raw = try checkingErrors("peek", plan) { () throws(PCIMMIOError) in
             try window.read(plan.width, at: plan.offset, count: plan.count)
         }
-        if let index = values.firstIndex(of: plan.width.mask) {
-            noteIfAllOnes(plan, offset: plan.offset + UInt64(index * plan.width.bytes), value: values[index])
+        if let index = raw.firstIndex(of: plan.width.mask) {
+            noteIfAllOnes(plan, offset: plan.offset + UInt64(index * plan.width.bytes), value: raw[index])
         }
-        let definitions = values.indices.map { index in
-            // phys: the named register itself (its map offset is not the address).
-            target.device.isPhysical ? (index == 0 && map != nil ? register.definition : nil)
-                : map?.register(at: plan.offset + UInt64(index * plan.width.bytes), bar: target.bar).flatMap { $0.width == plan.width ? $0 : nil }
+        // Each register's own definition and byte order (the first is the one resolved).
+        let definitions = raw.indices.map { index in
+            index == 0 ? register.definition
+                : target.place.barIndex.flatMap { bar in
+                    map?.register(at: plan.offset + UInt64(index * plan.width.bytes), bar: bar).flatMap { $0.width == plan.width ? $0 : nil }
+                }
         }
+        let values = raw.indices.map { index in
+            RegisterResolver.bigEndian(target, definitions[index]) ? raw[index].byteSwapped(plan.width) : raw[index]
+        }
+        let decoded = { (index: Int) in decode || map != nil ? definitions[index] : nil }
         if json {
             let registers = values.enumerated().map { index, value in
-                definitions[index]?.decodedJSON(value) ?? JSON.object([
+                decoded(index)?.decodedJSON(value) ?? JSON.object([
                     ("offset", .number(plan.offset + UInt64(index * plan.width.bytes))),
                     ("value", .number(value)),
                     ("hex", .string(formatRegister(value, width: plan.width))),
                 ])
             }
             try output.write(JSON.object([
-                ("device", .string(plan.location.slot)), ("bar", plan.location.isPhysical ? .null : .number(UInt64(plan.location.bar))),
+                ("device", .string(plan.location.slot)), ("bar", plan.location.barIndex.map { .number(UInt64($0)) } ?? .null),
                 ("via", .string(plan.via.rawValue)),
                 ("width", .number(UInt64(plan.width.bits))), ("registers", .array(registers)),
             ] + (healthState(plan).map { [("health", JSON.string($0))] } ?? [])).rendered() + "\n")
         } else {
             for (index, value) in values.enumerated() {
-                try output.write(definitions[index]?.decoded(value) ?? formatRegister(value, width: plan.width) + "\n")
+                try output.write(decoded(index)?.decoded(value) ?? formatRegister(value, width: plan.width) + "\n")
             }
         }
         try throwRaisedErrors()
@@ -45,31 +51,30 @@ extension RegisterSession {
         if case let .values(reference, values) = request {
             return try pokeValues(target, reference, values, verify: verify, dryRun: dryRun)
         }
-        let (register, poke) = try resolve(target, request, verify: verify)
+        let (register, poke) = try resolver.resolve(target, request, verify: verify, map: resolver.mapInUse(for: target, decoding: false))
         let plan = try plan(target, register, mode: dryRun ? .read : .write)
         if dryRun {
             try output.write(poke.describe(plan.location, offset: plan.offset) + "\n")
             return
         }
-        let window = try window(for: plan, target, register)
-        try checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: plan.offset) }
+        try writeRegister(poke, plan, at: plan.offset, through: window(for: plan), bigEndian: register.bigEndian)
         try throwRaisedErrors()
     }
 
     /// Polls until the condition holds; prints and returns the final value.
     @discardableResult
     public func wait(_ target: RegisterTarget, _ request: WaitRequest, timeout: UInt64, interval: UInt64) throws(PCIMMIOError) -> UInt64 {
-        let (register, condition) = try resolve(target, request)
+        let (register, condition) = try resolver.resolve(target, request, map: resolver.mapInUse(for: target, decoding: false))
         let plan = try plan(target, register, mode: .read)
         try output.flush()
-        let window = try window(for: plan, target, register)
+        let window = try window(for: plan, bigEndian: register.bigEndian)
         let value: UInt64
         do {
-            value = try checkingErrors("wait", target) { () throws(PCIMMIOError) in
+            value = try checkingErrors("wait", plan) { () throws(PCIMMIOError) in
                 try condition.wait(on: window, at: plan.offset, location: plan.location, timeout: timeout, interval: interval)
             }
         } catch {
-            if case let .timeout(_, _, _, _, last, _) = error, last == formatRegister(plan.width.mask, width: plan.width) {
+            if case let .timeout(_, _, last, _) = error, last == formatRegister(plan.width.mask, width: plan.width) {
                 noteIfAllOnes(plan, offset: plan.offset, value: plan.width.mask)
             }
             throw error
@@ -92,9 +97,9 @@ extension RegisterSession {
             let reader = RegionReader(window: try window(for: plan), width: plan.width, region: plan.region, firstChunk: { first in
                 self.noteIfAllOnes(plan, offset: plan.offset, value: registerValue(first, at: 0, width: plan.width))
             }, progress: { done in meter?.advance(to: done) })
-            try checkingErrors("dump", target) { () throws(PCIMMIOError) in
+            try checkingErrors("dump", plan) { () throws(PCIMMIOError) in
                 try summarizingTrace("read", plan) { () throws(PCIMMIOError) in
-                    try format.write(reader, plan: plan, to: sink, bigEndian: target.bigEndian)
+                    try format.write(reader, plan: plan, to: sink, bigEndian: RegisterResolver.bigEndian(target, nil))
                 }
             }
         } catch {
@@ -109,14 +114,17 @@ extension RegisterSession {
     /// The BAR offsets `dump --map` covers: the region, or from START to the end of the BAR,
     /// checked against the BAR (overflow-safe) before anything is read.
     public func registerRegion(_ target: RegisterTarget, _ region: Region) throws(PCIMMIOError) -> Range<UInt64> {
-        let device = try device(target.device)
-        guard let bar = device.bar(target.bar) else {
-            throw .unusedBAR(slot: device.slot, bar: target.bar, used: device.bars.map(\.index))
+        guard case let .bar(selector, index) = target.place else {
+            throw .invalidArgument("dump --map decodes a device's BAR: phys has none (peek phys REGISTER --decode reads one register)")
+        }
+        let device = try device(selector)
+        guard let bar = device.bar(index) else {
+            throw .unusedBAR(slot: device.slot, bar: index, used: device.bars.map(\.index))
         }
         let length = region.size ?? (region.start < bar.size ? bar.size - region.start : 0)
         let (end, overflow) = region.start.addingReportingOverflow(length)
         guard !overflow, length > 0, end <= bar.size else {
-            throw .outOfBounds(slot: device.slot, bar: target.bar, offset: region.start, length: length, size: bar.size)
+            throw .outOfBounds(slot: device.slot, bar: index, offset: region.start, length: length, size: bar.size)
         }
         return region.start..<end
     }
@@ -127,7 +135,8 @@ extension RegisterSession {
     public func dumpRegisters(_ target: RegisterTarget, region: Region, includeSideEffects: Bool,
                               outputFile: String? = nil) throws(PCIMMIOError) {
         let map = try map(for: target)
-        let registers = map.registers(bar: target.bar, in: try registerRegion(target, region))
+        let region = try registerRegion(target, region)
+        let registers = map.registers(bar: target.place.barIndex ?? 0, in: region)
         let out = try outputFile.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? output
         for register in registers {
             if (!register.access.readable || register.access.readHasSideEffects) && !includeSideEffects {
@@ -135,9 +144,10 @@ extension RegisterSession {
                               + (register.access.readable ? ": reading it has side effects; --include-side-effects reads it)\n" : ": write-only)\n"))
                 continue
             }
-            let resolved = ResolvedRegister(offset: register.offset, width: register.width, definition: register)
+            let resolved = ResolvedRegister(offset: register.offset, width: register.width, definition: register,
+                                            bigEndian: RegisterResolver.bigEndian(target, register))
             let plan = try plan(target, resolved, mode: .read)
-            try out.write(register.decoded(window(for: plan, target, resolved).read(register.width, at: register.offset)))
+            try out.write(register.decoded(window(for: plan, bigEndian: resolved.bigEndian).read(register.width, at: register.offset)))
         }
         try out.flush()
     }
@@ -152,15 +162,20 @@ extension RegisterSession {
             throw .invalidArgument("watch keeps each sample in memory: at most 16777216 registers (\(plan.count) asked)")
         }
         let map = named ? try map(for: target) : nil
-        let label = { (offset: UInt64) in
-            "0x" + String(offset, radix: 16) + (map?.register(at: offset, bar: target.bar).map { " " + $0.name } ?? "")
+        let definition = { (offset: UInt64) in
+            target.place.barIndex.flatMap { bar in map?.register(at: offset, bar: bar).flatMap { $0.width == plan.width ? $0 : nil } }
         }
-        let window = try window(for: plan, target)
+        let label = { (offset: UInt64) in "0x" + String(offset, radix: 16) + (definition(offset).map { " " + $0.name } ?? "") }
+        // Each register in its own byte order (changes are found on the raw values).
+        let shown = { (offset: UInt64, value: UInt64) in
+            formatRegister(RegisterResolver.bigEndian(target, definition(offset)) ? value.byteSwapped(plan.width) : value, width: plan.width)
+        }
+        let window = try window(for: plan)
         let start = MonotonicClock.now()
         var watcher = try RegionWatcher(plan: plan, window: window)
         for (index, value) in watcher.values.enumerated() {
-            try output.write(elapsed(0) + " " + label(plan.offset + UInt64(index * plan.width.bytes))
-                             + " " + formatRegister(value, width: plan.width) + "\n")
+            let offset = plan.offset + UInt64(index * plan.width.bytes)
+            try output.write(elapsed(0) + " " + label(offset) + " " + shown(offset, value) + "\n")
         }
         try output.flush()
         var taken: UInt64 = 1
@@ -168,8 +183,7 @@ extension RegisterSession {
             MonotonicClock.sleep(nanoseconds: interval)
             for change in try watcher.sample(window) {
                 try output.write(elapsed(MonotonicClock.now() - start) + " " + label(change.offset) + " "
-                                 + formatRegister(change.old, width: plan.width) + " -> "
-                                 + formatRegister(change.new, width: plan.width) + "\n")
+                                 + shown(change.offset, change.old) + " -> " + shown(change.offset, change.new) + "\n")
             }
             try output.flush()
             taken += 1

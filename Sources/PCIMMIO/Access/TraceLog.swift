@@ -42,12 +42,21 @@ public final class TraceLog {
              after: state.map { ",\"health\":\"" + $0 + "\"" } ?? "")
     }
 
-    /// `{"op", "via", "device", "bar", FIELDS "time" AFTER}`, written in one write(2).
+    /// A config-space access: `"space":"config"` where a BAR access has its `bar`.
+    func recordConfig(_ operation: String, slot: String, via: AccessVia, offset: Int, width: Width, value: UInt32) {
+        line(operation, slot: slot, place: "\"space\":\"config\",", via: via,
+             "\"offset\":\(offset),\"width\":\(width.bits),\"value\":\"0x\(hex(UInt64(value), digits: width.hexDigits))\",")
+    }
+
     private func line(_ operation: String, _ location: AccessLocation, via: AccessVia, _ fields: String, after: String = "") {
+        line(operation, slot: location.slot, place: location.barIndex.map { "\"bar\":\($0)," } ?? "", via: via, fields, after: after)
+    }
+
+    /// `{"op", "via", "device", PLACE FIELDS "time" AFTER}`, written in one write(2).
+    private func line(_ operation: String, slot: String, place: String, via: AccessVia, _ fields: String, after: String = "") {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var text = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(location.slot)\","
-            + (location.isPhysical ? "" : "\"bar\":\(location.bar),") + fields
+        var text = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(slot)\"," + place + fields
             + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))" + after + "}\n"
         text.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
     }
@@ -100,7 +109,12 @@ final class TracingWindow: RegisterWindow {
     /// A fault part-way through a run of registers: the accesses before it did happen.
     private func record(_ operation: String, _ width: Width, _ offset: UInt64, _ values: UnsafeRawBufferPointer,
                         before error: PCIMMIOError) {
-        guard case let .accessFault(_, _, faultOffset, _) = error, faultOffset > offset else { return }
+        let faultOffset: UInt64
+        switch error {
+        case let .accessFault(_, _, at, _), let .physicalAccessFault(at, _): faultOffset = at
+        default: return
+        }
+        guard faultOffset > offset else { return }
         record(operation, width, offset, UnsafeRawBufferPointer(rebasing: values[0..<Int(faultOffset - offset)]))
     }
 

@@ -29,7 +29,7 @@ public struct WaitCondition: Sendable, Equatable {
             if holds(for: register) { return register }
             let now = MonotonicClock.now()
             if now >= end {
-                throw .timeout(slot: location.slot, bar: location.bar, offset: offset,
+                throw location.timeout(offset: offset,
                                condition: "(value & \(formatRegister(mask, width: width))) == \(formatRegister(value, width: width))",
                                last: formatRegister(register, width: width), after: formatDuration(timeout))
             }

@@ -9,7 +9,7 @@ public enum DeviceEnable {
     public static func perform(_ device: PCIDevice, root: String) throws(PCIMMIOError) {
         let write = write(device, root: root)
         do { try write.perform() } catch {
-            throw MappingDiagnosis.error(call: error.call, path: write.path, errno: error.errno)
+            throw MappingDiagnosis.error(call: error.call, path: write.path, kind: .other, errno: error.errno)
         }
     }
 }

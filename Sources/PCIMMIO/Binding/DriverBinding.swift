@@ -24,7 +24,7 @@ public struct DriverBinding: Sendable, Equatable {
             throw .driverBinding(slot: slot, reason: "no driver named \(driver) is loaded (\(root)/drivers/\(driver) is missing; modprobe \(driver))")
         }
         let directory = device.sysfsDirectory(root: root)
-        if driver == VFIOPath.driverName {
+        if driver == VFIOBackend.driverName {
             guard let group = VFIOGroup(deviceDirectory: directory) else {
                 throw .driverBinding(slot: slot, reason: "it has no IOMMU group, so vfio-pci cannot use it: boot with intel_iommu=on (Intel) or amd_iommu=on (AMD), with VT-d/AMD-Vi enabled in the firmware")
             }

@@ -34,32 +34,26 @@ public struct DeviceFilter {
 }
 
 /// The DEVICE argument: a slot (`[[domain:]bus:]dev.fn`) or a `vendor:device` id, which must
-/// match exactly one function; or `phys`, physical addresses through /dev/mem.
-public struct DeviceSelector {
+/// match exactly one function. (`phys`, physical memory, is not a device: see AccessTarget.)
+public struct DeviceSelector: Hashable {
     public let text: String
     let kind: Kind
 
+    /// Two selectors are the same when they were typed the same.
+    public static func == (left: DeviceSelector, right: DeviceSelector) -> Bool { left.text == right.text }
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
+
     enum Kind {
-        /// `phys`.
-        case physical
         /// `[domain:]bus:dev.fn` in full: found from its sysfs directory, without libpci.
         case slot(SlotAddress)
         /// Anything else lspci's -s or -d accepts, matched by libpci.
         case filter(DeviceFilter)
     }
 
-    public static let physicalWord = "phys"
-
-    public var isPhysical: Bool {
-        if case .physical = kind { return true }
-        return false
-    }
-
-    /// libpci's filter for this selector (nil for `phys`); a full slot is parsed by libpci here.
-    var filter: DeviceFilter? {
+    /// libpci's filter for this selector; a full slot is parsed by libpci here.
+    var filter: DeviceFilter {
         get throws(PCIMMIOError) {
             switch kind {
-            case .physical: return nil
             case .slot: return try .slot(text)
             case let .filter(filter): return filter
             }
@@ -68,9 +62,8 @@ public struct DeviceSelector {
 
     public init(_ text: String) throws(PCIMMIOError) {
         self.text = text
-        if text == Self.physicalWord {
-            kind = .physical
-            return
+        if text == AccessTarget.physicalWord {
+            throw .invalidArgument("phys is physical memory, not a PCI device: name a slot (00:02.0) or vendor:device here")
         }
         // A slot always names a function after a dot; an id never has one.
         let isSlot = text.contains(".")

@@ -58,16 +58,4 @@ public struct PCIDevice: Sendable, Equatable {
 
     /// BAR `index`; 6 is the expansion ROM.
     public func bar(_ index: Int) -> BAR? { index == BAR.romIndex ? rom : bars.first { $0.index == index } }
-
-    /// `phys`: the physical address space through /dev/mem, as a device whose one "BAR" (-1)
-    /// starts at address 0 and spans everything, so physical addresses are its offsets and
-    /// every check and window works unchanged.
-    public static let physicalMemory = PCIDevice(
-        address: PCIAddress(domain: 0, bus: 0, device: 0, function: 0), slot: "phys",
-        vendorID: 0, deviceID: 0, deviceClass: 0, revision: 0, subsystemVendorID: 0, subsystemID: 0,
-        vendorName: nil, deviceName: nil, className: nil, driver: nil,
-        bars: [BAR(index: -1, kind: .mem64, prefetchable: false, address: 0, size: .max,
-                   resourceFile: nil, writeCombiningFile: nil)])
-
-    public var isPhysicalMemory: Bool { slot == "phys" }
 }

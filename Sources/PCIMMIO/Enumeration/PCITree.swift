@@ -34,7 +34,7 @@ public final class PCITree {
 
     /// The one function `selector` names; none or several is an error listing the candidates.
     public func device(_ selector: DeviceSelector, names: Bool = true) throws(PCIMMIOError) -> PCIDevice {
-        guard let filter = try selector.filter else { return .physicalMemory }
+        let filter = try selector.filter
         let matches = session.devices.filter { filter.matches($0) }
         let slots = { (handles: [UnsafeMutablePointer<pci_dev>]) in
             handles.map(LibPCISession.address(of:)).sorted().map(\.description)

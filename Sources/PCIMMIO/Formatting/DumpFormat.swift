@@ -23,7 +23,7 @@ public enum DumpFormat: String, Sendable, CaseIterable {
             let formatter = HexDumpFormatter(width: plan.width, end: plan.region.upperBound - 1, bigEndian: bigEndian)
             try reader.forEachChunk { (bytes, offset) throws(PCIMMIOError) in try formatter.write(bytes, offset: offset, to: sink) }
         case .json:
-            try sink.write("{\"device\":\"\(plan.location.slot)\",\"bar\":\(plan.location.bar),\"offset\":\(plan.offset),\"width\":\(plan.width.bits),\"values\":[")
+            try sink.write("{\"device\":\"\(plan.location.slot)\",\"bar\":\(plan.location.barIndex.map(String.init) ?? "null"),\"offset\":\(plan.offset),\"width\":\(plan.width.bits),\"values\":[")
             var first = true
             try reader.forEachChunk { (bytes, _) throws(PCIMMIOError) in
                 for start in stride(from: 0, to: bytes.count, by: plan.width.bytes) {

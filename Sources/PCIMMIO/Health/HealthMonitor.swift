@@ -6,6 +6,7 @@
 /// process. When all is well: nothing.
 final class HealthMonitor {
     var checkErrors = false
+    private let diagnostics: Diagnostics
     private var checked: [String: String?] = [:]
     private var driverWarned: Set<String> = []
     private var noted: Set<String> = []
@@ -15,35 +16,41 @@ final class HealthMonitor {
 
     static let harmlessWriteDrivers: Set<String> = ["vfio-pci", "pci-stub"]
 
+    init(diagnostics: Diagnostics) { self.diagnostics = diagnostics }
+
+    /// Before the first write to a device's BARs or config space: a warning when a kernel
+    /// driver other than vfio-pci or pci-stub owns it.
+    func beforeWrite(_ device: PCIDevice) {
+        if let driver = device.driver, !Self.harmlessWriteDrivers.contains(driver), driverWarned.insert(device.slot).inserted {
+            diagnostics.warning("\(device.slot) is bound to \(driver): writing its registers behind the driver's back can confuse the driver or the device (pcimmio unbind \(device.slot), or bind it to vfio-pci)")
+        }
+    }
+
     /// Warnings before the first access to the plan's device; returns the state for trace
     /// lines and JSON (nil when all is well, or when config space cannot be read).
-    func beforeAccess(_ plan: AccessPlan, device: PCIDevice, config: () throws(PCIMMIOError) -> ConfigSpace) -> String? {
-        guard !plan.location.isPhysical else { return nil }
-        if plan.mode == .write, let driver = device.driver, !Self.harmlessWriteDrivers.contains(driver),
-           driverWarned.insert(device.slot).inserted {
-            printWarning("\(device.slot) is bound to \(driver): writing its registers behind the driver's back can confuse the driver or the device (pcimmio unbind \(device.slot), or bind it to vfio-pci)")
-        }
-        let key = device.slot + "/" + plan.bar.kind.rawValue
+    func beforeAccess(_ plan: AccessPlan, bar: BAR, device: PCIDevice, config: () throws(PCIMMIOError) -> ConfigSpace) -> String? {
+        if plan.mode == .write { beforeWrite(device) }
+        let key = device.slot + "/" + bar.kind.rawValue
         if let known = checked[key] { return known }
         let health = try? DeviceHealth.read(config())
-        let summary = health?.stateSummary(kind: plan.bar.kind)
-        for problem in health?.problems(slot: device.slot, kind: plan.bar.kind) ?? [] { printWarning(problem) }
+        let summary = health?.stateSummary(kind: bar.kind)
+        for problem in health?.problems(slot: device.slot, kind: bar.kind) ?? [] { diagnostics.warning(problem) }
         checked[key] = summary
         return summary
     }
 
     /// What beforeAccess found for the plan's device.
     func state(_ plan: AccessPlan) -> String? {
-        checked[plan.location.slot + "/" + plan.bar.kind.rawValue] ?? nil
+        guard let bar = plan.bar else { return nil }
+        return checked[plan.location.slot + "/" + bar.kind.rawValue] ?? nil
     }
 
     /// A note when a read returned all ones: what config space says, once per device and BAR.
-    func afterRead(_ plan: AccessPlan, offset: UInt64, value: UInt64, config: () throws(PCIMMIOError) -> ConfigSpace) {
-        guard !plan.location.isPhysical, value == plan.width.mask,
-              noted.insert(plan.location.slot + "/" + String(plan.location.bar)).inserted,
+    func afterRead(_ plan: AccessPlan, bar: BAR, offset: UInt64, value: UInt64, config: () throws(PCIMMIOError) -> ConfigSpace) {
+        guard value == plan.width.mask, noted.insert(plan.location.slot + "/" + String(bar.index)).inserted,
               let health = try? DeviceHealth.read(config()) else { return }
-        printNote("\(plan.location.slot) BAR \(plan.location.bar) offset 0x\(String(offset, radix: 16)) read \(formatRegister(value, width: plan.width)): "
-                  + health.explainAllOnes(slot: plan.location.slot, kind: plan.bar.kind))
+        diagnostics.note("\(plan.location.describe(offset: offset)) read \(formatRegister(value, width: plan.width)): "
+                         + health.explainAllOnes(slot: plan.location.slot, kind: bar.kind))
     }
 
     /// Runs `body`; with --check-errors, also returns the error naming the bits it raised
@@ -65,9 +72,4 @@ final class HealthMonitor {
         errorReaders[ObjectIdentifier(space)] = reader
         return reader
     }
-}
-
-/// One `pcimmio: note: …` line on stderr.
-func printNote(_ message: String) {
-    printDiagnostic("note: " + message)
 }

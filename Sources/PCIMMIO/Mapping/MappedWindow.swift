@@ -32,7 +32,7 @@ final class MappedWindow: RegisterWindow {
         let protection = writable ? PROT_READ | PROT_WRITE : PROT_READ
         let address = mmap(nil, Int(end - start), protection, MAP_SHARED, file.descriptor, off_t(Int64(bitPattern: start)))
         guard let address, address != MAP_FAILED else {
-            throw MappingDiagnosis.error(call: "mmap", path: file.path, errno: errno)
+            throw MappingDiagnosis.error(call: "mmap", path: file.path, kind: file.kind, errno: errno)
         }
         self.region = (start > base ? start - base : 0)..<min(end - base, limit)
         self.mapping = address

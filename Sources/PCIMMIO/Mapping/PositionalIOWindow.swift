@@ -37,7 +37,7 @@ final class PositionalIOWindow: RegisterWindow {
     }
 
     private func check(_ offset: UInt64, length: Int, width: Width) throws(PCIMMIOError) {
-        guard width != .w64 else { throw .widthUnsupported(slot: location.slot, bar: location.bar, width: width, reason: why64BitFails) }
+        guard width != .w64 else { throw .widthUnsupported(slot: location.slot, bar: location.barIndex ?? 0, width: width, reason: why64BitFails) }
         try location.checkInside(region, offset: offset, length: UInt64(length), width: width)
     }
 }

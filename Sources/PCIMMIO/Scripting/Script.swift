@@ -53,8 +53,7 @@ public struct Script {
     private var known = BoundedCache<String, Line>()
 
     private struct TargetKey: Hashable {
-        let device: String
-        let bar: Int
+        let place: AccessTarget
         let width: Width?
         let writeCombining: Bool
         let via: AccessVia?
@@ -140,7 +139,7 @@ public struct Script {
     }
 
     private mutating func targetIndex(_ target: RegisterTarget) -> Int {
-        let key = TargetKey(device: target.device.text, bar: target.bar, width: target.explicitWidth,
+        let key = TargetKey(place: target.place, width: target.explicitWidth,
                             writeCombining: target.writeCombining, via: target.via, bigEndian: target.bigEndian)
         if let known = targetIndexes[key] { return known }
         targets.append(target)

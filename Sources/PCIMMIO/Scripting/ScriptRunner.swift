@@ -10,23 +10,24 @@ public final class ScriptRunner {
     /// Plans (and pokes) of statements, made when a statement is checked.
     private var prepared = BoundedCache<Int, Prepared>()
     private var statementWindows = BoundedCache<Int, RegisterWindow>()
-    /// Plain accesses already checked against their BAR.
+    /// Plain accesses already checked against their BAR, with their byte order.
     private var checkedAccesses = BoundedCache<AccessKey, Bool>()
-    /// Per target, the window its last read (even index) and write (odd index) went through
-    /// (byte-swapping for a --big-endian target).
-    private var targetWindows: [RegisterWindow?] = []
+    /// Per target, the window (and a plan of its BAR) its last read (even index) and write
+    /// (odd index) went through.
+    private var targetWindows: [(window: RegisterWindow, plan: AccessPlan)?] = []
+    /// Per target, the map that decides byte order at its offsets (only with --map).
+    private var targetMaps: [RegisterMap??] = []
     /// The last access checked: runs of identical lines skip even the hash.
     private var lastChecked: AccessKey?
     /// Every line passed check(): running needs no second look.
     private var checkedUpFront = false
-    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 8, alignment: 8)
     private let flushEachLine: Bool
 
     private struct Prepared {
         let plan: AccessPlan?
         let poke: Poke?
-        /// --big-endian, or a register its map says is big-endian.
-        let swapped: Bool
+        /// --big-endian, or a register its map says is big-endian (RegisterResolver.bigEndian).
+        let bigEndian: Bool
     }
 
     private struct AccessKey: Hashable {
@@ -42,8 +43,6 @@ public final class ScriptRunner {
         self.session = session
         self.flushEachLine = flushEachLine || session.output.isTerminal
     }
-
-    deinit { scratch.deallocate() }
 
     /// --dry-run: every line checked against its device and BAR (existence, bounds,
     /// alignment, width, resource files); no resource file is opened.
@@ -130,35 +129,47 @@ public final class ScriptRunner {
     private func checkedPlan(_ line: Script.Line) throws(PCIMMIOError) -> AccessPlan? {
         let key = AccessKey(target: line.index, offset: line.offset, write: line.kind != .peek)
         if key == lastChecked || checkedUpFront || checkedAccesses[key] != nil { return nil }
-        let target = script.targets[Int(line.index)]
-        let plan = try session.plan(target, ResolvedRegister(offset: line.offset, width: target.width, definition: nil),
-                                    mode: key.write ? .write : .read)
+        let plan = try plan(line)
         checkedAccesses[key] = true
         lastChecked = key
         return plan
     }
 
+    /// The plan a command line of the same words would make (the session resolves the offset).
+    private func plan(_ line: Script.Line) throws(PCIMMIOError) -> AccessPlan {
+        let target = script.targets[Int(line.index)]
+        return try session.plan(target, session.resolve(target, .offset(line.offset)), mode: line.kind == .peek ? .read : .write)
+    }
+
+    /// A plain access's byte order: the target's, and with --map the register's there.
+    private func bigEndian(_ line: Script.Line) throws(PCIMMIOError) -> Bool {
+        let index = Int(line.index)
+        let target = script.targets[index]
+        guard session.maps.explicit != nil else { return target.bigEndian }
+        if index >= targetMaps.count { targetMaps += Array(repeating: nil, count: index + 1 - targetMaps.count) }
+        if targetMaps[index] == nil { targetMaps[index] = .some(try session.resolver.mapInUse(for: target, decoding: false)) }
+        let definition = targetMaps[index]!.flatMap { map in
+            target.place.barIndex.flatMap { map.register(at: line.offset, bar: $0) }.flatMap { $0.width == target.width ? $0 : nil }
+        }
+        return RegisterResolver.bigEndian(target, definition)
+    }
+
     /// The window for a plain access: its target's last one when it covers the register,
     /// else the session's (which maps the whole BAR once a second place in it is needed).
-    private func window(_ line: Script.Line) throws(PCIMMIOError) -> RegisterWindow {
+    private func window(_ line: Script.Line) throws(PCIMMIOError) -> (window: RegisterWindow, plan: AccessPlan) {
         let slot = Int(line.index) * 2 + (line.kind == .peek ? 0 : 1)
         if slot >= targetWindows.count { targetWindows += Array(repeating: nil, count: slot + 1 - targetWindows.count) }
         let width = UInt64(script.targets[Int(line.index)].width.bytes)
-        var plan = try checkedPlan(line)
-        if plan == nil, let window = targetWindows[slot],
-           window.region.lowerBound <= line.offset, line.offset + width <= window.region.upperBound {
-            return window
+        let checked = try checkedPlan(line)
+        if checked == nil, let open = targetWindows[slot],
+           open.window.region.lowerBound <= line.offset, line.offset + width <= open.window.region.upperBound {
+            return open
         }
-        let target = script.targets[Int(line.index)]
-        if plan == nil {
-            plan = try session.plan(target, ResolvedRegister(offset: line.offset, width: target.width, definition: nil),
-                                    mode: line.kind == .peek ? .read : .write)
-        }
-        // --big-endian: the swapping window is kept with the target, not made per line.
-        let opened = try session.window(for: plan!)
-        let window = target.bigEndian ? ByteSwappedWindow(opened) : opened
-        targetWindows[slot] = window
-        return window
+        let plan: AccessPlan
+        if let checked { plan = checked } else { plan = try self.plan(line) }
+        let open = (window: try session.window(for: plan), plan: plan)
+        targetWindows[slot] = open
+        return open
     }
 
     /// The statement checked against its device: resolved names, bounds, alignment, width.
@@ -166,16 +177,16 @@ public final class ScriptRunner {
         if let known = prepared[index] { return known }
         var plan: AccessPlan?
         var poke: Poke?
-        var swapped = false
+        var bigEndian = script.statements[index].target.map { RegisterResolver.bigEndian($0, nil) } ?? false
         switch script.statements[index] {
         case let .peek(target, reference, count, _, decode):
-            let register = try session.resolve(target, reference)
-            swapped = register.definition?.bigEndian == true
+            let register = try session.resolver.resolve(target, reference, map: session.resolver.mapInUse(for: target, decoding: decode))
+            bigEndian = register.bigEndian
             plan = try session.plan(target, register, count: count, mode: .read)
-            if decode { _ = try session.map(for: target) }
         case let .poke(target, request, verify):
-            let (register, checked) = try session.resolve(target, request, verify: verify)
-            swapped = register.definition?.bigEndian == true
+            let (register, checked) = try session.resolver.resolve(target, request, verify: verify,
+                                                                   map: session.resolver.mapInUse(for: target, decoding: false))
+            bigEndian = register.bigEndian
             if case let .values(_, values) = request {
                 // Several registers: written by the session's pokeValues.
                 _ = try session.plan(target, register, count: values.count, mode: .write)
@@ -192,15 +203,15 @@ public final class ScriptRunner {
                 plan = try session.plan(target, region: region)
             }
         case let .wait(target, request, _, _):
-            plan = try session.plan(target, session.resolve(target, request).0, mode: .read)
+            plan = try session.plan(target, session.resolver.resolve(target, request).0, mode: .read)
         case let .load(target, offset, bytes, _, _):
-            _ = try session.plan(target, ResolvedRegister(offset: offset, width: target.width, definition: nil),
+            _ = try session.plan(target, ResolvedRegister(offset: offset, width: target.width, definition: nil, bigEndian: target.bigEndian),
                                  count: bytes.count / target.width.bytes, mode: .write)
         case let .fill(target, region, _, _, _):
             _ = try session.plan(target, region: region, mode: .write)
         case .sleep, .echo: break
         }
-        let made = Prepared(plan: plan, poke: poke, swapped: swapped || script.statements[index].target?.bigEndian == true)
+        let made = Prepared(plan: plan, poke: poke, bigEndian: bigEndian)
         prepared[index] = made
         return made
     }
@@ -212,30 +223,21 @@ public final class ScriptRunner {
         return window
     }
 
+    /// Each line runs through the session's own single-register read and write (the ones a
+    /// one-shot peek and poke use) or its commands; only the caches are the runner's.
     private func execute(_ line: Script.Line) throws(PCIMMIOError) {
         let output = session.output
         guard let index = line.statement else {
             // A plain access: most lines of a long script.
             let target = script.targets[Int(line.index)]
-            let width = target.width
-            let window = try window(line)
+            let open = try window(line)
+            let bigEndian = try bigEndian(line)
             if line.kind == .peek {
-                let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<width.bytes])
-                if session.checkErrors {
-                    try session.checkingErrors("peek", target) { () throws(PCIMMIOError) in try window.read(width, at: line.offset, into: bytes) }
-                } else {
-                    try window.read(width, at: line.offset, into: bytes)
-                }
-                let value = registerValue(UnsafeRawBufferPointer(bytes), at: 0, width: width)
-                if value == width.mask {
-                    // Rare: the plan only names the device and BAR for the note.
-                    let plan = try session.plan(target, ResolvedRegister(offset: line.offset, width: width, definition: nil), mode: .read)
-                    session.noteIfAllOnes(plan, offset: line.offset, value: value)
-                }
-                try output.writeRegister(value, width: width)
+                try output.writeRegister(session.readRegister(open.plan, at: line.offset, through: open.window, bigEndian: bigEndian),
+                                         width: target.width)
             } else {
-                let poke = try Poke(width: width, value: line.value, mask: line.mask, verify: line.kind == .pokeVerify)
-                try session.checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: line.offset) }
+                let poke = try Poke(width: target.width, value: line.value, mask: line.mask, verify: line.kind == .pokeVerify)
+                try session.writeRegister(poke, open.plan, at: line.offset, through: open.window, bigEndian: bigEndian)
             }
             try session.throwRaisedErrors()
             return
@@ -244,15 +246,7 @@ public final class ScriptRunner {
         case let .peek(target, reference, count, json, decode):
             if count == 1 && !json && !decode, let plan = try prepare(index).plan {
                 // One named register, formatted straight into the output buffer.
-                let bytes = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<plan.width.bytes])
-                let window = try prepare(index).swapped ? ByteSwappedWindow(try window(statement: index, plan)) : try window(statement: index, plan)
-                if session.checkErrors {
-                    try session.checkingErrors("peek", target) { () throws(PCIMMIOError) in try window.read(plan.width, at: plan.offset, into: bytes) }
-                } else {
-                    try window.read(plan.width, at: plan.offset, into: bytes)
-                }
-                let value = registerValue(UnsafeRawBufferPointer(bytes), at: 0, width: plan.width)
-                if value == plan.width.mask { session.noteIfAllOnes(plan, offset: plan.offset, value: value) }
+                let value = try session.readRegister(plan, at: plan.offset, through: window(statement: index, plan), bigEndian: prepare(index).bigEndian)
                 try output.writeRegister(value, width: plan.width)
                 try session.throwRaisedErrors()
             } else {
@@ -263,8 +257,7 @@ public final class ScriptRunner {
             guard let plan = prepared.plan, let poke = prepared.poke else {
                 return try session.poke(target, request, verify: verify)
             }
-            let window = prepared.swapped ? ByteSwappedWindow(try window(statement: index, plan)) : try window(statement: index, plan)
-            try session.checkingErrors("poke", target) { () throws(PCIMMIOError) in try poke.apply(to: window, at: plan.offset) }
+            try session.writeRegister(poke, plan, at: plan.offset, through: window(statement: index, plan), bigEndian: prepared.bigEndian)
             try session.throwRaisedErrors()
         case let .dump(target, region, format, decode, includeSideEffects):
             if decode {

@@ -70,14 +70,17 @@ public enum ScriptStatement {
         }
         if command == "sleep" { return .sleep(nanoseconds: try DurationParser.nanoseconds(arguments[0], what: "sleep")) }
 
-        let device: DeviceSelector
-        if let known = devices[arguments[0]] {
-            device = known
+        let place: AccessTarget
+        if arguments[0] == AccessTarget.physicalWord {
+            place = .physical
+        } else if let known = devices[arguments[0]] {
+            place = .bar(known, index: try BARNumber.parse(arguments[1]))
         } else {
-            device = try DeviceSelector(arguments[0])
+            let device = try DeviceSelector(arguments[0])
             devices[arguments[0]] = device
+            place = .bar(device, index: try BARNumber.parse(arguments[1]))
         }
-        let target = try RegisterTarget(device: device, bar: arguments[1], width: tokens.options["-w"],
+        let target = try RegisterTarget(place: place, width: tokens.options["-w"],
                                         writeCombining: tokens.flags.contains("--wc"), via: tokens.options["--via"],
                                         bigEndian: tokens.flags.contains("--big-endian"))
         switch command {

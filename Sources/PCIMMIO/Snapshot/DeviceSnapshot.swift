@@ -38,20 +38,21 @@ public struct DeviceSnapshot: Sendable, Equatable {
                     skipped.append(definition.name)
                     continue
                 }
-                let target = try RegisterTarget(device: selector, bar: String(definition.bar))
-                let resolved = ResolvedRegister(offset: definition.offset, width: definition.width, definition: definition)
+                let target = try RegisterTarget(place: .bar(selector, index: definition.bar))
+                let resolved = ResolvedRegister(offset: definition.offset, width: definition.width, definition: definition,
+                                                bigEndian: RegisterResolver.bigEndian(target, definition))
                 let plan = try session.plan(target, resolved, mode: .read)
-                let value = try session.window(for: plan, target, resolved).read(definition.width, at: definition.offset)
+                let value = try session.window(for: plan, bigEndian: resolved.bigEndian).read(definition.width, at: definition.offset)
                 registers.append(Register(bar: definition.bar, name: definition.name, offset: definition.offset, width: definition.width, value: value))
             }
         } else {
             for spec in regions {
                 let (bar, region, width) = try parseRegion(spec)
-                let target = try RegisterTarget(device: selector, bar: bar, width: width)
+                let target = try RegisterTarget(place: .bar(selector, index: BARNumber.parse(bar)), width: width)
                 let plan = try session.plan(target, region: region)
                 let values = try session.window(for: plan).read(plan.width, at: plan.offset, count: plan.count)
                 for (index, value) in values.enumerated() {
-                    registers.append(Register(bar: plan.location.bar, name: nil, offset: plan.offset + UInt64(index * plan.width.bytes),
+                    registers.append(Register(bar: plan.location.barIndex ?? 0, name: nil, offset: plan.offset + UInt64(index * plan.width.bytes),
                                               width: plan.width, value: value))
                 }
             }

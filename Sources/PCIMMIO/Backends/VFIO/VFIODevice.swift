@@ -88,7 +88,7 @@ final class VFIODevice {
 
     private static func open(_ path: String, slot: String, missing: String, busy group: VFIOGroup? = nil) throws(PCIMMIOError) -> OpenFile {
         do {
-            return try OpenFile(path: path, writable: true)
+            return try OpenFile(path: path, writable: true, kind: .vfio)
         } catch {
             guard case let .system(_, _, code) = error else { throw error }
             if code == ENOENT || code == ENODEV { throw .vfioUnavailable(slot: slot, reason: missing) }

@@ -3,20 +3,14 @@ import Glibc
 /// Why the kernel refused to open or map a file that reaches a device, and what to do about
 /// it: one line with the call, the path, the errno text, the cause and the remedy.
 enum MappingDiagnosis {
+    /// What the refused file is: the back-end that opens it says so.
     enum FileKind: Equatable {
-        case resourceFile, devmem, vfio, other
-
-        init(path: String) {
-            if path.contains("/resource") { self = .resourceFile }
-            else if path == "/dev/mem" || path == PhysicalMemoryPath.file { self = .devmem }
-            else if path.hasPrefix("/dev/vfio") { self = .vfio }
-            else { self = .other }
-        }
+        case resourceFile, configFile, devmem, vfio, other
     }
 
     /// The error for a failed `call` on `path`, diagnosed on this machine.
-    static func error(call: String, path: String, errno code: Int32) -> PCIMMIOError {
-        let cause = cause(call: call, kind: FileKind(path: path), errno: code,
+    static func error(call: String, path: String, kind: FileKind, errno code: Int32) -> PCIMMIOError {
+        let cause = cause(call: call, kind: kind, errno: code,
                           lockdown: KernelLockdown.current(), root: geteuid() == 0)
         guard let cause else { return .system(call: call, path: path, errno: code) }
         return .accessRefused(call: call, path: path, errno: code, cause: cause)

@@ -22,34 +22,44 @@ final class SysfsConfigSpace: ConfigSpace {
 
     func read(_ width: Width, at offset: Int) throws(PCIMMIOError) -> UInt32 {
         try check(width, at: offset)
-        if reader == nil { reader = try OpenFile(path: configFile, writable: false) }
+        if reader == nil { reader = try OpenFile(path: configFile, writable: false, kind: .configFile) }
         do {
             return try reader!.readConfigValue(width, at: UInt64(offset))
         } catch {
             if case .shortTransfer = error, getuid() != 0 {
-                throw .invalidArgument("reading \(slot) config at 0x\(String(offset, radix: 16)): the kernel gives only the first 64 bytes of config space to non-root users; run as root")
+                throw .accessRefused(call: "pread", path: configFile, errno: EACCES,
+                                     cause: "reading \(slot) config at 0x\(String(offset, radix: 16)): the kernel gives only the first 64 bytes of config space to non-root users; run as root")
             }
             throw error
         }
     }
 
+    /// A refused write keeps its errno (a system failure, like a refused poke), with the remedy.
     func write(_ width: Width, at offset: Int, value: UInt32) throws(PCIMMIOError) {
         try check(width, at: offset)
         do {
-            if writer == nil { writer = try OpenFile(path: configFile, writable: true) }
+            if writer == nil { writer = try OpenFile(path: configFile, writable: true, kind: .configFile) }
             try writer!.writeConfigValue(width, at: UInt64(offset), value: value)
         } catch {
-            throw .invalidArgument("writing \(slot) config at 0x\(String(offset, radix: 16)) (\(configFile)) failed: \(error.description)\(lockdownAdvice())")
+            throw lockdownRefusal(error) ?? error
         }
     }
 
     /// Under kernel lockdown sysfs config writes are refused; VFIO's config region is the way.
-    private func lockdownAdvice() -> String {
-        guard let lockdown = KernelLockdown.current(), lockdown.locksDown else { return "" }
-        let boundToVFIO = DriverBinding.boundDriver(String(configFile.dropLast("/config".count))) == VFIOPath.driverName
-        return ": the kernel is in lockdown (\(lockdown.rawValue)) mode, which refuses config writes through sysfs; "
+    private func lockdownRefusal(_ error: PCIMMIOError) -> PCIMMIOError? {
+        let call: String, path: String, code: Int32
+        switch error {
+        case let .system(failed, file, errno), let .accessRefused(failed, file, errno, _):
+            (call, path, code) = (failed, file, errno)
+        default:
+            return nil
+        }
+        guard code == EPERM || code == EACCES, let lockdown = KernelLockdown.current(), lockdown.locksDown else { return nil }
+        let boundToVFIO = DriverBinding.boundDriver(String(configFile.dropLast("/config".count))) == VFIOBackend.driverName
+        return .accessRefused(call: call, path: path, errno: code, cause:
+            "the kernel is in lockdown (\(lockdown.rawValue)) mode, which refuses config writes through sysfs; "
             + (boundToVFIO ? "drop --via sysfs: the device is bound to vfio-pci, and pcimmio writes through VFIO"
-                           : "bind the device to vfio-pci (pcimmio bind \(slot) vfio-pci) and pcimmio writes through VFIO")
+                           : "bind the device to vfio-pci (pcimmio bind \(slot) vfio-pci) and pcimmio writes through VFIO"))
     }
 }
 

@@ -1,0 +1,24 @@
+import Glibc
+
+/// Where the library reports what is worth saying but does not stop a command (a driver owns
+/// the device, memory decoding is off, a read of all ones), as libpci reports through the
+/// `a->warning` callback its tool installs. The tool decides how they look; tests collect them.
+public final class Diagnostics {
+    public enum Kind: String, Sendable { case warning, note }
+
+    private let report: (Kind, String) -> Void
+
+    public init(_ report: @escaping (Kind, String) -> Void) { self.report = report }
+
+    /// `pcimmio: warning: …` and `pcimmio: note: …` lines on stderr, unbuffered, so they come
+    /// before anything the command prints after them.
+    public static func standardError() -> Diagnostics {
+        Diagnostics { kind, message in
+            var line = "pcimmio: " + kind.rawValue + ": " + message + "\n"
+            line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        }
+    }
+
+    func warning(_ message: String) { report(.warning, message) }
+    func note(_ message: String) { report(.note, message) }
+}
