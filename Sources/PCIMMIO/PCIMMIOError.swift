@@ -1,6 +1,8 @@
 import Glibc
 
-/// Everything that can go wrong, each case carrying what a person needs to fix it.
+/// Everything that can go wrong, each case carrying what a person needs to fix it. Two kinds,
+/// told apart by `exitCode` and nowhere else: what the user typed or gave (exit 2: `usage` and
+/// the `malformed…` cases), and what the machine answered (exit 1: system calls keep their errno).
 public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     // Enumeration
     case pciTreeUnreadable(root: String, reason: String)
@@ -19,7 +21,8 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     case malformedRegion(text: String, reason: String)
     case valueTooWide(value: UInt64, width: Width)
     case maskTooWide(mask: UInt64, width: Width)
-    case invalidArgument(String)
+    /// Bad input that no other case names: the message says what was wrong and what would be right.
+    case usage(String)
     case malformedDuration(what: String, text: String)
     case malformedConfigOperation(text: String, reason: String)
 
@@ -53,6 +56,13 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
     /// `place`: `0000:00:02.0 BAR 0 offset 0x20` or `physical address 0xfea00020`.
     case timeout(place: String, condition: String, last: String, after: String)
 
+    /// A kernel interface answered in a shape pcimmio cannot read (/proc/iomem, VFIO's region info).
+    case unreadableKernelData(source: String, detail: String)
+    /// A part of pcimmio is missing from this installation.
+    case notInstalled(String)
+    /// A broken promise inside pcimmio: a bug, not the user's input.
+    case internalError(String)
+
     // Scripts
     indirect case inScript(file: String, line: Int, PCIMMIOError)
 
@@ -84,8 +94,14 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
             return "mask 0x\(String(mask, radix: 16)) does not fit in \(width.bits) bits (largest is 0x\(String(width.mask, radix: 16)))"
         case let .valueTooWide(value, width):
             return "value 0x\(String(value, radix: 16)) does not fit in \(width.bits) bits (largest is 0x\(String(width.mask, radix: 16)))"
-        case let .invalidArgument(message):
+        case let .usage(message):
             return message
+        case let .unreadableKernelData(source, detail):
+            return "cannot read \(source): \(detail)"
+        case let .notInstalled(what):
+            return what
+        case let .internalError(what):
+            return "internal error: \(what) (please report it)"
         case let .malformedConfigOperation(text, reason):
             return "config operation '\(text)': \(reason) (setpci's syntax: REGISTER[+OFFSET][.B|.W|.L][@N][=VALUE[:MASK][,…]], values in hex)"
         case let .malformedDuration(what, text):
@@ -140,16 +156,22 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Exit status for the command line: 2 for bad input, 1 for everything else.
+    /// Exit status for the command line: 2 for bad input, 1 for everything else. Every case is
+    /// listed, so a new one must choose.
     public var exitCode: Int32 {
         switch self {
         case let .inScript(_, _, error):
             return error.exitCode
         case .malformedDevice, .malformedFilter, .malformedNumber, .malformedBAR, .malformedWidth,
-             .malformedRegion, .valueTooWide, .maskTooWide, .invalidArgument, .misaligned, .malformedDuration,
+             .malformedRegion, .valueTooWide, .maskTooWide, .usage, .misaligned, .malformedDuration,
              .malformedConfigOperation:
             return 2
-        default:
+        case .pciTreeUnreadable, .libraryUnavailable, .noSuchDevice, .ambiguousDevice, .deviceUnreadable,
+             .unusedBAR, .unassignedBAR, .zeroSizedBAR, .missingResourceFile, .writeCombiningUnavailable,
+             .ioWidthUnsupported, .widthUnsupported, .physicalRangeRefused, .outOfBounds, .physicalRangeTooLong,
+             .system, .accessRefused, .vfioUnavailable, .driverBinding, .shortTransfer, .accessFault,
+             .physicalAccessFault, .verifyMismatch, .errorsRaised, .timeout, .unreadableKernelData, .notInstalled,
+             .internalError:
             return 1
         }
     }

@@ -86,7 +86,7 @@ struct MapImportCommand: ParsableCommand {
     func run() throws {
         let importer = Self.importerPath()
         guard access(importer, X_OK) == 0 else {
-            throw PCIMMIOError.invalidArgument("map import needs pcimmio-import beside pcimmio, at \(importer) (swift build builds both)")
+            throw PCIMMIOError.notInstalled("map import needs pcimmio-import beside pcimmio, at \(importer) (swift build builds both)")
         }
         let arguments = [importer] + options.arguments
         // The importer takes over this process: its exit status and messages are the command's.

@@ -44,7 +44,7 @@ struct PeekCommand: ParsableCommand {
         let reference = try RegisterReference(parsing: offset)
         let count = try NumberParser.value(count, what: "count")
         guard count >= 1, count <= 1 << 24 else {
-            throw .invalidArgument("-n \(count): the count must be between 1 and 16777216")
+            throw .usage("-n \(count): the count must be between 1 and 16777216")
         }
         let session = try settings.session()
         try session.peek(target, reference, count: Int(count), json: json, decode: decode)

@@ -68,7 +68,7 @@ struct DiffCommand: ParsableCommand {
         let old = try first ?? live()
         let new = try second ?? live()
         guard old.vendorID == new.vendorID, old.deviceID == new.deviceID else {
-            throw PCIMMIOError.invalidArgument("the snapshots are of different devices (\(old.slot) and \(new.slot))")
+            throw PCIMMIOError.usage("the snapshots are of different devices (\(old.slot) and \(new.slot))")
         }
         let device = try session.device(selector)
         let diff = SnapshotDiff(old, new, map: try session.maps.map(for: device))

@@ -33,7 +33,7 @@ struct WatchCommand: ParsableCommand {
         let region = try Region(parsing: region ?? "0")
         let interval = try DurationParser.nanoseconds(interval, what: "--interval")
         let samples = try count.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--count") }
-        if samples == 0 { throw PCIMMIOError.invalidArgument("--count 0: take at least one sample") }
+        if samples == 0 { throw PCIMMIOError.usage("--count 0: take at least one sample") }
         let session = try self.target.settings(global).session()
         try session.watch(target, region: region, interval: interval, samples: samples, named: global.map != nil)
     }

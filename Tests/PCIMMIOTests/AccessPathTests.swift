@@ -163,7 +163,7 @@ import Testing
         #expect(throws: PCIMMIOError.self) { try AccessPlan(device: boundDevice(nil), bar: 0, offset: 0, width: .w32, mode: .read, via: .vfio) }
         #expect(throws: PCIMMIOError.self) { try AccessPlan(device: boundDevice("vfio-pci"), bar: 0, offset: 0, width: .w32, mode: .read, writeCombining: true) }
         #expect(throws: PCIMMIOError.self) { try AccessPlan(device: boundDevice(nil), bar: 1, offset: 0, width: .w32, mode: .read, via: .devmem) }
-        #expect(throws: PCIMMIOError.invalidArgument("phys addresses go through /dev/mem: drop --via sysfs")) {
+        #expect(throws: PCIMMIOError.usage("phys addresses go through /dev/mem: drop --via sysfs")) {
             try RegisterTarget(device: "phys", bar: "phys", via: "sysfs")
         }
     }
@@ -190,7 +190,7 @@ import Testing
         let nothingIsRAM = DevMemBackend(device: boundDevice(nil), directory: "/nonexistent", diagnostics: Diagnostics { _, _ in },
                                          memoryMap: { () throws(PCIMMIOError) in try IOMemMap(parsing: "") })
         #expect(try AccessPlan(device: boundDevice(nil), bar: 0, offset: 0, width: .w32, mode: .read, backend: nothingIsRAM).path != "")
-        #expect(throws: PCIMMIOError.invalidArgument("0000:00:02.0 BAR 1 is an I/O-port BAR: /dev/mem reaches memory only; drop --via devmem")) {
+        #expect(throws: PCIMMIOError.usage("0000:00:02.0 BAR 1 is an I/O-port BAR: /dev/mem reaches memory only; drop --via devmem")) {
             try AccessPlan(device: boundDevice(nil), bar: 1, offset: 0, width: .w32, mode: .read, backend: nothingIsRAM)
         }
     }

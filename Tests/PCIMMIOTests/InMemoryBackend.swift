@@ -28,7 +28,7 @@ final class InMemoryBackend: DeviceBackend {
 
     func route(_ bar: BAR?, location: AccessLocation, offset: UInt64, length: UInt64, mode: AccessPlan.Mode,
                writeCombining: Bool) throws(PCIMMIOError) -> String {
-        guard let bar, bars[bar.index] != nil else { throw .invalidArgument("no BAR in memory") }
+        guard let bar, bars[bar.index] != nil else { throw .usage("no BAR in memory") }
         return "memory:BAR\(bar.index)"
     }
 

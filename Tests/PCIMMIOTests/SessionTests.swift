@@ -147,3 +147,19 @@ func readText(_ path: String) -> String {
     }
     return String(decoding: bytes, as: UTF8.self)
 }
+
+/// The two kinds of failure (issue 17): bad input exits 2, what the machine answered exits 1
+/// with its errno kept.
+@Suite struct ExitCodeTests {
+    @Test func systemFailuresAreNotBadInput() {
+        #expect(PCIMMIOError.usage("x").exitCode == 2)
+        #expect(PCIMMIOError.system(call: "open", path: "/x", errno: EACCES).exitCode == 1)
+        #expect(PCIMMIOError.accessRefused(call: "open for writing", path: "/x/config", errno: EACCES, cause: "c").exitCode == 1)
+        #expect(PCIMMIOError.unreadableKernelData(source: "/proc/iomem", detail: "d").exitCode == 1)
+        #expect(PCIMMIOError.notInstalled("n").exitCode == 1)
+        #expect(PCIMMIOError.inScript(file: "s", line: 1, .system(call: "pwrite", path: "/x", errno: EIO)).exitCode == 1)
+        #expect(throws: PCIMMIOError.unreadableKernelData(source: IOMemMap.file, detail: "line 1 is 'garbage' (expected START-END : NAME)")) {
+            try IOMemMap(parsing: "garbage\n")
+        }
+    }
+}

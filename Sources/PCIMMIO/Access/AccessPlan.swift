@@ -36,7 +36,7 @@ public struct AccessPlan {
         guard bar.assigned else { throw .unassignedBAR(slot: slot, bar: index) }
         if bar.kind == .io, width == .w64 { throw .ioWidthUnsupported(slot: slot, bar: index, width: width) }
         if bar.kind == .rom, mode == .write {
-            throw .invalidArgument("\(slot)'s expansion ROM is read-only: peek and dump it, never poke")
+            throw .usage("\(slot)'s expansion ROM is read-only: peek and dump it, never poke")
         }
         try self.init(location: location, bar: bar, offset: offset, width: width, count: count, mode: mode,
                       writeCombining: writeCombining, backend: backend)
@@ -59,7 +59,7 @@ public struct AccessPlan {
 
     private init(location: AccessLocation, bar: BAR?, offset: UInt64, width: Width, count: Int, mode: Mode,
                  writeCombining: Bool, backend: DeviceBackend) throws(PCIMMIOError) {
-        guard count > 0 else { throw .invalidArgument("the count of registers must be at least 1") }
+        guard count > 0 else { throw .usage("the count of registers must be at least 1") }
         let (length, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(width.bytes))
         guard !overflow else { throw location.outOfBounds(offset: offset, length: .max, size: bar?.size ?? .max) }
         try location.checkInside(0..<(bar?.size ?? .max), offset: offset, length: length, width: width)

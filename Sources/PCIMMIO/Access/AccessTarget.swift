@@ -14,7 +14,7 @@ public enum AccessTarget: Equatable, Hashable {
             self = .physical
             return
         }
-        guard let bar else { throw .invalidArgument("\(device): give a BAR after the device (0-5, bar0-bar5 or rom)") }
+        guard let bar else { throw .usage("\(device): give a BAR after the device (0-5, bar0-bar5 or rom)") }
         self = .bar(try DeviceSelector(device), index: try BARNumber.parse(bar))
     }
 

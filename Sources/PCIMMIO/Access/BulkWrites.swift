@@ -9,9 +9,9 @@ extension RegisterSession {
     public func load(_ target: RegisterTarget, offset: UInt64, bytes: [UInt8], verify: Bool = false, flush: Bool = true,
                      progress: Bool = false) throws(PCIMMIOError) {
         let width = target.width
-        guard !bytes.isEmpty else { throw .invalidArgument("the file is empty: nothing to load") }
+        guard !bytes.isEmpty else { throw .usage("the file is empty: nothing to load") }
         guard bytes.count % width.bytes == 0 else {
-            throw .invalidArgument("the file's \(bytes.count) bytes are not a whole number of \(width.bits)-bit registers (a multiple of \(width.bytes) bytes)")
+            throw .usage("the file's \(bytes.count) bytes are not a whole number of \(width.bits)-bit registers (a multiple of \(width.bytes) bytes)")
         }
         let plan = try plan(target, ResolvedRegister(offset: offset, width: width, definition: nil, bigEndian: target.bigEndian),
                             count: bytes.count / width.bytes, mode: .write)
@@ -33,7 +33,7 @@ extension RegisterSession {
                      progress: Bool = false) throws(PCIMMIOError) {
         let width = target.width
         guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
-        guard step & ~width.mask == 0 else { throw .invalidArgument("--increment 0x\(String(step, radix: 16)) does not fit in \(width.bits) bits") }
+        guard step & ~width.mask == 0 else { throw .usage("--increment 0x\(String(step, radix: 16)) does not fit in \(width.bits) bits") }
         let plan = try plan(target, region: region, mode: .write)
         let window = try window(for: plan, bigEndian: RegisterResolver.bigEndian(target, nil))
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bulkChunk, alignment: 16)

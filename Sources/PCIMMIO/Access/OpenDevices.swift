@@ -83,7 +83,7 @@ final class OpenDevices {
     /// The device's config space as commands use it: through its back-end (`via` nil: the
     /// choice), every read and write traced like a BAR access, writes checked like pokes.
     func configSpace(_ device: PCIDevice, via: AccessVia?) throws(PCIMMIOError) -> ConfigSpace {
-        if via == .devmem { throw .invalidArgument("config space is not reached through /dev/mem here: use --via sysfs or vfio") }
+        if via == .devmem { throw .usage("config space is not reached through /dev/mem here: use --via sysfs or vfio") }
         let space = try backend(for: device, asked: via).configSpace()
         let checked = CheckedConfigSpace(space, device: device, health: health)
         return trace.map { TracingConfigSpace(checked, log: $0) } ?? checked

@@ -13,7 +13,7 @@ public struct Poke: Sendable, Equatable {
         if let mask {
             guard mask & ~width.mask == 0 else { throw .maskTooWide(mask: mask, width: width) }
             guard value & ~mask == 0 else {
-                throw .invalidArgument("value \(formatRegister(value, width: width)) has bits outside mask \(formatRegister(mask, width: width)) (bits 0x\(String(value & ~mask, radix: 16))); they would not be written")
+                throw .usage("value \(formatRegister(value, width: width)) has bits outside mask \(formatRegister(mask, width: width)) (bits 0x\(String(value & ~mask, radix: 16))); they would not be written")
             }
         }
         self.width = width

@@ -115,7 +115,7 @@ extension RegisterSession {
     /// checked against the BAR (overflow-safe) before anything is read.
     public func registerRegion(_ target: RegisterTarget, _ region: Region) throws(PCIMMIOError) -> Range<UInt64> {
         guard case let .bar(selector, index) = target.place else {
-            throw .invalidArgument("dump --map decodes a device's BAR: phys has none (peek phys REGISTER --decode reads one register)")
+            throw .usage("dump --map decodes a device's BAR: phys has none (peek phys REGISTER --decode reads one register)")
         }
         let device = try device(selector)
         guard let bar = device.bar(index) else {
@@ -159,7 +159,7 @@ extension RegisterSession {
                       named: Bool) throws(PCIMMIOError) {
         let plan = try plan(target, region: region)
         guard plan.count <= 1 << 24 else {
-            throw .invalidArgument("watch keeps each sample in memory: at most 16777216 registers (\(plan.count) asked)")
+            throw .usage("watch keeps each sample in memory: at most 16777216 registers (\(plan.count) asked)")
         }
         let map = named ? try map(for: target) : nil
         let definition = { (offset: UInt64) in

@@ -14,13 +14,13 @@ final class RegisterResolver {
     func map(for target: RegisterTarget) throws(PCIMMIOError) -> RegisterMap {
         guard case let .bar(selector, _) = target.place else {
             guard let map = try maps.explicitMap() else {
-                throw .invalidArgument("phys has no register map: give --map FILE with the peripherals' base addresses")
+                throw .usage("phys has no register map: give --map FILE with the peripherals' base addresses")
             }
             return map
         }
         let device = try devices.device(selector)
         guard let map = try maps.map(for: device) else {
-            throw .invalidArgument("no register map for \(device.address) [\(hex(device.vendorID, digits: 4)):\(hex(device.deviceID, digits: 4))]: give --map FILE, or put a map listing it in the directory named by PCIMMIO_MAPS")
+            throw .usage("no register map for \(device.address) [\(hex(device.vendorID, digits: 4)):\(hex(device.deviceID, digits: 4))]: give --map FILE, or put a map listing it in the directory named by PCIMMIO_MAPS")
         }
         return map
     }
@@ -62,7 +62,7 @@ final class RegisterResolver {
 
     private func checkWidth(_ target: RegisterTarget, _ register: RegisterDefinition) throws(PCIMMIOError) {
         if let width = target.explicitWidth, width != register.width {
-            throw .invalidArgument("\(register.name) is a \(register.width.bits)-bit register; drop -w \(width.bits) or use -w \(register.width.bits)")
+            throw .usage("\(register.name) is a \(register.width.bits)-bit register; drop -w \(width.bits) or use -w \(register.width.bits)")
         }
     }
 
@@ -79,14 +79,14 @@ final class RegisterResolver {
         guard let map = try maps.explicitMap() else { throw .malformedNumber(what: "physical address", text: name) }
         let candidates = map.bases.keys.sorted().compactMap { bar in map.register(named: name, bar: bar).map { (bar, $0) } }
         guard let (bar, register) = candidates.first else {
-            throw .invalidArgument("phys \(name): \(map.file) has no register \(name) in a BAR with a base address (\"base\", from an SVD peripheral's baseAddress)")
+            throw .usage("phys \(name): \(map.file) has no register \(name) in a BAR with a base address (\"base\", from an SVD peripheral's baseAddress)")
         }
         guard candidates.count == 1 else {
-            throw .invalidArgument("phys \(name): \(name) is in several peripherals of \(map.file) (BARs \(candidates.map { String($0.0) }.joined(separator: ", ")))")
+            throw .usage("phys \(name): \(name) is in several peripherals of \(map.file) (BARs \(candidates.map { String($0.0) }.joined(separator: ", ")))")
         }
         try checkWidth(target, register)
         let (address, overflow) = map.bases[bar]!.addingReportingOverflow(register.offset)
-        guard !overflow else { throw .invalidArgument("phys \(name): base + offset is past the end of the address space") }
+        guard !overflow else { throw .usage("phys \(name): base + offset is past the end of the address space") }
         return ResolvedRegister(offset: address, width: register.width, definition: register, bigEndian: Self.bigEndian(target, register))
     }
 
@@ -112,15 +112,15 @@ final class RegisterResolver {
         if let definition = register.definition, request.names {
             let access = definition.access
             guard access.writable else {
-                throw .invalidArgument("\(definition.name) is \(access.rawValue): it cannot be written")
+                throw .usage("\(definition.name) is \(access.rawValue): it cannot be written")
             }
             // Reading a wo register returns junk that would be written back; reading an rc
             // register clears what it reports.
             if poke.readsFirst && (!access.readable || access.readHasSideEffects) {
-                throw .invalidArgument("\(definition.name) is \(access.rawValue): a read-modify-write would read it; write the whole register (\(definition.name) VALUE) instead")
+                throw .usage("\(definition.name) is \(access.rawValue): a read-modify-write would read it; write the whole register (\(definition.name) VALUE) instead")
             }
             if verify && (!access.readable || access.readHasSideEffects) {
-                throw .invalidArgument("\(definition.name) is \(access.rawValue): --verify would read it back")
+                throw .usage("\(definition.name) is \(access.rawValue): --verify would read it back")
             }
         }
         return (register, poke)

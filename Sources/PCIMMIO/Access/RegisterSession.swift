@@ -64,7 +64,7 @@ public final class RegisterSession {
         if case let .bar(selector, index) = target.place, let bar = try device(selector).bar(index) { barSize = bar.size }
         let bytes = region.length(barSize: barSize)
         guard bytes % UInt64(target.width.bytes) == 0 else {
-            throw .invalidArgument("region size \(bytes) is not a multiple of the \(target.width.bits)-bit width (\(target.width.bytes) bytes)")
+            throw .usage("region size \(bytes) is not a multiple of the \(target.width.bits)-bit width (\(target.width.bytes) bytes)")
         }
         return try plan(target, offset: region.start, width: target.width, count: Int(clamping: bytes / UInt64(target.width.bytes)), mode: mode)
     }

@@ -26,10 +26,10 @@ public struct RegisterTarget {
         self.writeCombining = writeCombining
         self.via = try via.map { (text) throws(PCIMMIOError) in try AccessVia(parsing: text) }
         if place == .physical, writeCombining {
-            throw .invalidArgument("--wc: phys addresses are mapped uncached through /dev/mem (drop --wc)")
+            throw .usage("--wc: phys addresses are mapped uncached through /dev/mem (drop --wc)")
         }
         if place == .physical, let via = self.via, via != .devmem {
-            throw .invalidArgument("phys addresses go through /dev/mem: drop --via \(via.rawValue)")
+            throw .usage("phys addresses go through /dev/mem: drop --via \(via.rawValue)")
         }
     }
 

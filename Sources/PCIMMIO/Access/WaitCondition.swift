@@ -8,7 +8,7 @@ public struct WaitCondition: Sendable, Equatable {
         guard mask & ~width.mask == 0 else { throw .maskTooWide(mask: mask, width: width) }
         guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
         guard value & ~mask == 0 else {
-            throw .invalidArgument("--value \(formatRegister(value, width: width)) has bits outside --mask \(formatRegister(mask, width: width)): the condition could never hold")
+            throw .usage("--value \(formatRegister(value, width: width)) has bits outside --mask \(formatRegister(mask, width: width)): the condition could never hold")
         }
         self.width = width
         self.mask = mask

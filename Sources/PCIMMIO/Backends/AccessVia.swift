@@ -9,7 +9,7 @@ public enum AccessVia: String, Sendable, CaseIterable {
 
     public init(parsing text: String) throws(PCIMMIOError) {
         guard let via = AccessVia(rawValue: text) else {
-            throw .invalidArgument("--via '\(text)': expected sysfs, vfio or devmem")
+            throw .usage("--via '\(text)': expected sysfs, vfio or devmem")
         }
         self = via
     }

@@ -30,7 +30,7 @@ enum BackendChoice {
         case nil: return bound ? .vfio : .sysfs
         case .vfio?:
             guard bound else {
-                throw .invalidArgument("--via vfio: \(device.slot) is bound to \(device.driver ?? "no driver"), not vfio-pci (bind it first: pcimmio bind \(device.slot) vfio-pci)")
+                throw .usage("--via vfio: \(device.slot) is bound to \(device.driver ?? "no driver"), not vfio-pci (bind it first: pcimmio bind \(device.slot) vfio-pci)")
             }
             return .vfio
         case let other?: return other

@@ -18,7 +18,7 @@ public struct DriverBinding: Sendable, Equatable {
     public static func bind(_ device: PCIDevice, to driver: String, root: String) throws(PCIMMIOError) -> DriverBinding {
         let slot = device.slot
         guard !driver.isEmpty, driver.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
-            throw .invalidArgument("'\(driver)' is not a driver name (letters, digits, '-', '_' and '.', as in /sys/bus/pci/drivers)")
+            throw .usage("'\(driver)' is not a driver name (letters, digits, '-', '_' and '.', as in /sys/bus/pci/drivers)")
         }
         guard fileExists(root + "/drivers/" + driver) else {
             throw .driverBinding(slot: slot, reason: "no driver named \(driver) is loaded (\(root)/drivers/\(driver) is missing; modprobe \(driver))")

@@ -30,7 +30,7 @@ public struct ConfigProgram {
             var offset = operation.displacement
             if case let .capability(id, extended, instance) = operation.base {
                 guard let found = try CapabilityLocator.offset(of: id, extended: extended, instance: instance, in: space) else {
-                    throw .invalidArgument("config operation '\(operation.text)': \(space.slot) has no \(extended ? "extended " : "")capability \(extended ? hex(id, digits: 4) : hex(id, digits: 2))"
+                    throw .usage("config operation '\(operation.text)': \(space.slot) has no \(extended ? "extended " : "")capability \(extended ? hex(id, digits: 4) : hex(id, digits: 2))"
                                            + (instance > 0 ? " instance \(instance)" : "") + "; nothing was written")
                 }
                 offset += found
@@ -39,7 +39,7 @@ public struct ConfigProgram {
             } else if case let .named(name, base, headerTypes) = operation.base {
                 let headerType = Int(try space.read(.w8, at: 0x0e) & 0x7f)
                 guard headerTypes.contains(headerType) else {
-                    throw .invalidArgument("config operation '\(operation.text)': \(space.slot) has no register \(name): its header is type \(headerType) (\(Self.headerNames[headerType] ?? "unknown")), and \(name) belongs to type \(headerTypes.sorted().map(String.init).joined(separator: "/")); nothing was written")
+                    throw .usage("config operation '\(operation.text)': \(space.slot) has no register \(name): its header is type \(headerType) (\(Self.headerNames[headerType] ?? "unknown")), and \(name) belongs to type \(headerTypes.sorted().map(String.init).joined(separator: "/")); nothing was written")
                 }
                 offset += base
             }
@@ -48,7 +48,7 @@ public struct ConfigProgram {
                 do throws(PCIMMIOError) {
                     try space.check(operation.width, at: register)
                 } catch {
-                    throw .invalidArgument("config operation '\(operation.text)': \(error); nothing was written")
+                    throw .usage("config operation '\(operation.text)': \(error); nothing was written")
                 }
             }
             steps.append(step)

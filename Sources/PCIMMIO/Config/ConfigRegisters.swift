@@ -26,7 +26,7 @@ public struct ConfigBytes: ConfigRegisters {
 
     public func dword(at offset: Int) throws(PCIMMIOError) -> UInt32 {
         guard offset >= 0, offset + 4 <= bytes.count else {
-            throw .invalidArgument("config offset 0x\(String(offset, radix: 16)) is past the end of the \(bytes.count)-byte config space")
+            throw .usage("config offset 0x\(String(offset, radix: 16)) is past the end of the \(bytes.count)-byte config space")
         }
         return UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
     }

@@ -28,13 +28,13 @@ extension ConfigSpace {
     /// Width, alignment and bounds, before any access.
     func check(_ width: Width, at offset: Int) throws(PCIMMIOError) {
         guard width != .w64 else {
-            throw .invalidArgument("config space is accessed 8, 16 or 32 bits at a time, not 64")
+            throw .usage("config space is accessed 8, 16 or 32 bits at a time, not 64")
         }
         guard offset >= 0, offset % width.bytes == 0 else {
-            throw .invalidArgument("config offset 0x\(String(offset, radix: 16)) is not aligned to the \(width.bits)-bit width (must be a multiple of \(width.bytes))")
+            throw .usage("config offset 0x\(String(offset, radix: 16)) is not aligned to the \(width.bits)-bit width (must be a multiple of \(width.bytes))")
         }
         guard offset + width.bytes <= size else {
-            throw .invalidArgument("config offset 0x\(String(offset, radix: 16)) + \(width.bytes) bytes is past the end of \(slot)'s config space (\(size) bytes\(size == 256 ? ": not PCI Express, or the kernel cannot reach its extended space" : ""))")
+            throw .usage("config offset 0x\(String(offset, radix: 16)) + \(width.bytes) bytes is past the end of \(slot)'s config space (\(size) bytes\(size == 256 ? ": not PCI Express, or the kernel cannot reach its extended space" : ""))")
         }
     }
 }

@@ -63,7 +63,7 @@ public struct DeviceSelector: Hashable {
     public init(_ text: String) throws(PCIMMIOError) {
         self.text = text
         if text == AccessTarget.physicalWord {
-            throw .invalidArgument("phys is physical memory, not a PCI device: name a slot (00:02.0) or vendor:device here")
+            throw .usage("phys is physical memory, not a PCI device: name a slot (00:02.0) or vendor:device here")
         }
         // A slot always names a function after a dot; an id never has one.
         let isSlot = text.contains(".")

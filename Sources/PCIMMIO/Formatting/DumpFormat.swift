@@ -9,7 +9,7 @@ public enum DumpFormat: String, Sendable, CaseIterable {
 
     public init(parsing text: String) throws(PCIMMIOError) {
         guard let format = DumpFormat(rawValue: text) else {
-            throw .invalidArgument("--format '\(text)' is not a dump format (expected hex, raw or json)")
+            throw .usage("--format '\(text)' is not a dump format (expected hex, raw or json)")
         }
         self = format
     }

@@ -73,7 +73,7 @@ final class MappedWindow: RegisterWindow {
         let count = values.count / width.bytes
         try check(offset, count: count, width: width)
         // A store into a read-only mapping would be SIGSEGV; plans open read-only unless they write.
-        guard writable else { throw .invalidArgument("internal: write through a window opened read-only") }
+        guard writable else { throw .internalError("write through a window opened read-only") }
         let registers = mapping + Int(base + offset - mappingFileOffset)
         let source = values.baseAddress!
         var done = 0

@@ -32,6 +32,6 @@ final class ROMWindow: RegisterWindow {
     }
 
     func write(_ width: Width, at offset: UInt64, from values: UnsafeRawBufferPointer) throws(PCIMMIOError) {
-        throw .invalidArgument("\(location.slot)'s expansion ROM is read-only")
+        throw .usage("\(location.slot)'s expansion ROM is read-only")
     }
 }

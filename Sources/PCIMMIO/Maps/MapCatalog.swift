@@ -55,7 +55,7 @@ public final class MapCatalog {
         let maps = try load()
         if let explicit, let map = maps.first {
             guard map.applies(to: device) else {
-                throw .invalidArgument("map \(explicit) is for \(map.devices.map(\.description).joined(separator: ", ")); \(device.address) is \(hex(device.vendorID, digits: 4)):\(hex(device.deviceID, digits: 4))")
+                throw .usage("map \(explicit) is for \(map.devices.map(\.description).joined(separator: ", ")); \(device.address) is \(hex(device.vendorID, digits: 4)):\(hex(device.deviceID, digits: 4))")
             }
             return map
         }
@@ -87,7 +87,7 @@ public final class MapCatalog {
                 maps.append(try RegisterMapLoader.load(path))
             } catch {
                 let first = error.problems[0]
-                throw .invalidArgument("register map \(first)" + (error.problems.count > 1 ? " (and \(error.problems.count - 1) more: run 'pcimmio map check \(path)')" : ""))
+                throw .usage("register map \(first)" + (error.problems.count > 1 ? " (and \(error.problems.count - 1) more: run 'pcimmio map check \(path)')" : ""))
             }
         }
         loaded = maps

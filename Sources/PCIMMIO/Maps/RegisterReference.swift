@@ -22,13 +22,13 @@ public struct FieldAssignment: Sendable, Equatable {
 
     public init(parsing text: String) throws(PCIMMIOError) {
         guard let equals = text.firstIndex(of: "="), let dot = text[..<equals].firstIndex(of: ".") else {
-            throw .invalidArgument("'\(text)' is not a field assignment (expected REGISTER.FIELD=VALUE, e.g. CTRL.ENABLE=1)")
+            throw .usage("'\(text)' is not a field assignment (expected REGISTER.FIELD=VALUE, e.g. CTRL.ENABLE=1)")
         }
         register = String(text[..<dot])
         field = String(text[text.index(after: dot)..<equals])
         value = String(text[text.index(after: equals)...])
         guard !register.isEmpty, !field.isEmpty, !value.isEmpty else {
-            throw .invalidArgument("'\(text)' is not a field assignment (expected REGISTER.FIELD=VALUE, e.g. CTRL.ENABLE=1)")
+            throw .usage("'\(text)' is not a field assignment (expected REGISTER.FIELD=VALUE, e.g. CTRL.ENABLE=1)")
         }
     }
 
@@ -44,17 +44,17 @@ public struct FieldUpdate: Sendable, Equatable {
     public init(_ assignments: [FieldAssignment], in map: RegisterMap, bar: Int, forWriting: Bool) throws(PCIMMIOError) {
         let names = Set(assignments.map(\.register))
         guard names.count == 1, let name = names.first else {
-            throw .invalidArgument("fields of one register per command (got \(names.sorted().joined(separator: ", ")))")
+            throw .usage("fields of one register per command (got \(names.sorted().joined(separator: ", ")))")
         }
         guard let register = map.register(named: name, bar: bar) else { throw Self.unknownRegister(name, map: map, bar: bar) }
         var mask: UInt64 = 0
         var value: UInt64 = 0
         for assignment in assignments {
             guard let field = register.field(assignment.field) else {
-                throw .invalidArgument("register \(name) has no field \(assignment.field) (fields: \(register.fields.map(\.name).joined(separator: ", ")))")
+                throw .usage("register \(name) has no field \(assignment.field) (fields: \(register.fields.map(\.name).joined(separator: ", ")))")
             }
             if forWriting, let access = field.access ?? Optional(register.access), !access.writable {
-                throw .invalidArgument("field \(name).\(field.name) is \(access.rawValue): it cannot be written")
+                throw .usage("field \(name).\(field.name) is \(access.rawValue): it cannot be written")
             }
             let number: UInt64
             if let named = field.values.first(where: { $0.name == assignment.value }) {
@@ -63,9 +63,9 @@ public struct FieldUpdate: Sendable, Equatable {
                 number = try NumberParser.value(assignment.value, what: "value of \(name).\(field.name)")
             }
             guard number <= field.largest else {
-                throw .invalidArgument("\(name).\(field.name)=\(assignment.value) does not fit the field's \(field.bitCount) bit\(field.bitCount == 1 ? "" : "s") (largest \(field.largest))")
+                throw .usage("\(name).\(field.name)=\(assignment.value) does not fit the field's \(field.bitCount) bit\(field.bitCount == 1 ? "" : "s") (largest \(field.largest))")
             }
-            guard mask & field.mask == 0 else { throw .invalidArgument("field \(name).\(field.name) is given twice") }
+            guard mask & field.mask == 0 else { throw .usage("field \(name).\(field.name) is given twice") }
             mask |= field.mask
             value |= number << UInt64(field.low)
         }
@@ -78,6 +78,6 @@ public struct FieldUpdate: Sendable, Equatable {
         let known = map.registers.filter { $0.bar == bar }.map(\.name)
         // A map exported from a chip's description lists thousands: name the first few.
         let shown = known.prefix(20).joined(separator: ", ") + (known.count > 20 ? ", … \(known.count - 20) more" : "")
-        return .invalidArgument("no register \(name) in BAR \(bar) of map \(map.file)" + (known.isEmpty ? " (it describes no registers in BAR \(bar))" : " (registers: \(shown))"))
+        return .usage("no register \(name) in BAR \(bar) of map \(map.file)" + (known.isEmpty ? " (it describes no registers in BAR \(bar))" : " (registers: \(shown))"))
     }
 }

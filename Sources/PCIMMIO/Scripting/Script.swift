@@ -171,7 +171,7 @@ public struct Script {
             var name = rest[rest.index(after: dollar)...]
             var after: Substring
             if name.first == "{" {
-                guard let close = name.firstIndex(of: "}") else { throw .invalidArgument("unclosed ${ in '\(word)'") }
+                guard let close = name.firstIndex(of: "}") else { throw .usage("unclosed ${ in '\(word)'") }
                 after = name[name.index(after: close)...]
                 name = name[name.index(after: name.startIndex)..<close]
             } else {
@@ -180,7 +180,7 @@ public struct Script {
                 name = name[..<end]
             }
             guard let value = variables[String(name)] else {
-                throw .invalidArgument("'\(name)' is not set (define it first with: set \(name.isEmpty ? "NAME" : name) VALUE)")
+                throw .usage("'\(name)' is not set (define it first with: set \(name.isEmpty ? "NAME" : name) VALUE)")
             }
             result += value
             rest = after
@@ -189,11 +189,11 @@ public struct Script {
     }
 
     private static func define(_ words: [String], in variables: inout [String: String]) throws(PCIMMIOError) {
-        guard words.count == 3 else { throw .invalidArgument("set takes a name and one value (usage: set NAME VALUE)") }
+        guard words.count == 3 else { throw .usage("set takes a name and one value (usage: set NAME VALUE)") }
         let name = words[1]
         guard let first = name.first, first.isLetter || first == "_",
               name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-            throw .invalidArgument("'\(name)' is not a name (letters, digits and _, not starting with a digit)")
+            throw .usage("'\(name)' is not a name (letters, digits and _, not starting with a digit)")
         }
         variables[name] = words[2]
     }

@@ -50,7 +50,7 @@ public enum ScriptStatement {
         let command = words[0]
         if command == "echo" { return .echo(words.dropFirst().joined(separator: " ")) }
         guard let shape = grammar[command] else {
-            throw .invalidArgument("unknown command '\(command)' (expected one of: peek, poke, dump, wait, load, fill, sleep, echo, set, or a # comment)")
+            throw .usage("unknown command '\(command)' (expected one of: peek, poke, dump, wait, load, fill, sleep, echo, set, or a # comment)")
         }
         let tokens: CommandTokens
         do {
@@ -62,11 +62,11 @@ public enum ScriptStatement {
             case let .missingValue(option): reason = "\(option) needs a value"
             case let .repeated(option): reason = "\(option) given twice"
             }
-            throw .invalidArgument("\(reason) (usage: \(usage[command]!))")
+            throw .usage("\(reason) (usage: \(usage[command]!))")
         }
         let arguments = RegisterTarget.withPhysicalBAR(tokens.positional)
         guard shape.positional.contains(arguments.count) else {
-            throw .invalidArgument("wrong number of arguments: \(arguments.count) (usage: \(usage[command]!))")
+            throw .usage("wrong number of arguments: \(arguments.count) (usage: \(usage[command]!))")
         }
         if command == "sleep" { return .sleep(nanoseconds: try DurationParser.nanoseconds(arguments[0], what: "sleep")) }
 
@@ -86,7 +86,7 @@ public enum ScriptStatement {
         switch command {
         case "peek":
             let count = try NumberParser.value(tokens.options["-n"] ?? "1", what: "count")
-            guard count >= 1, count <= 1 << 24 else { throw .invalidArgument("-n \(count): the count must be between 1 and 16777216") }
+            guard count >= 1, count <= 1 << 24 else { throw .usage("-n \(count): the count must be between 1 and 16777216") }
             return .peek(target, try RegisterReference(parsing: arguments[2]), count: Int(count),
                          json: tokens.flags.contains("--json"), decode: tokens.flags.contains("--decode"))
         case "poke":
@@ -100,7 +100,7 @@ public enum ScriptStatement {
         case "load":
             let bytes = try readWholeFile(arguments[3])
             guard !bytes.isEmpty, bytes.count % target.width.bytes == 0 else {
-                throw .invalidArgument("\(arguments[3]): \(bytes.count) bytes are not a whole number of \(target.width.bits)-bit registers")
+                throw .usage("\(arguments[3]): \(bytes.count) bytes are not a whole number of \(target.width.bits)-bit registers")
             }
             return .load(target, offset: try NumberParser.quantity(arguments[2], what: "offset"), bytes: bytes,
                          verify: tokens.flags.contains("--verify"), flush: !tokens.flags.contains("--no-flush"))
@@ -128,17 +128,17 @@ public enum ScriptStatement {
     /// `OFFSET VALUE [--mask M]` or `REG.FIELD=VALUE...`, as poke takes them.
     public static func pokeRequest(_ arguments: [String], mask: String?) throws(PCIMMIOError) -> PokeRequest {
         guard !arguments.isEmpty else {
-            throw .invalidArgument("poke needs OFFSET VALUE, or REGISTER.FIELD=VALUE assignments")
+            throw .usage("poke needs OFFSET VALUE, or REGISTER.FIELD=VALUE assignments")
         }
         if arguments.allSatisfy(FieldAssignment.looksLikeOne) {
-            guard mask == nil else { throw .invalidArgument("--mask goes with OFFSET VALUE, not with field assignments (they make their own mask)") }
+            guard mask == nil else { throw .usage("--mask goes with OFFSET VALUE, not with field assignments (they make their own mask)") }
             return .fields(try arguments.map { (text) throws(PCIMMIOError) in try FieldAssignment(parsing: text) })
         }
         guard arguments.count >= 2 else {
-            throw .invalidArgument("poke takes OFFSET VALUE [VALUE…], or REGISTER.FIELD=VALUE assignments (got \(arguments.joined(separator: " ")))")
+            throw .usage("poke takes OFFSET VALUE [VALUE…], or REGISTER.FIELD=VALUE assignments (got \(arguments.joined(separator: " ")))")
         }
         if arguments.count > 2 {
-            guard mask == nil else { throw .invalidArgument("--mask goes with one value; several values write whole registers") }
+            guard mask == nil else { throw .usage("--mask goes with one value; several values write whole registers") }
             return .values(try RegisterReference(parsing: arguments[0]),
                            try arguments.dropFirst().map { (text) throws(PCIMMIOError) in try NumberParser.value(text) })
         }
@@ -150,14 +150,14 @@ public enum ScriptStatement {
     public static func waitRequest(_ offset: String?, mask: String?, value: String?, until: String?) throws(PCIMMIOError) -> WaitRequest {
         if let until {
             guard offset == nil, mask == nil, value == nil else {
-                throw .invalidArgument("--until names the register itself: give it without OFFSET, --mask or --value")
+                throw .usage("--until names the register itself: give it without OFFSET, --mask or --value")
             }
             let assignments = try until.split(separator: ",").map { (text) throws(PCIMMIOError) in try FieldAssignment(parsing: String(text)) }
-            guard !assignments.isEmpty else { throw .invalidArgument("--until needs REGISTER.FIELD=VALUE") }
+            guard !assignments.isEmpty else { throw .usage("--until needs REGISTER.FIELD=VALUE") }
             return .fields(assignments)
         }
         guard let offset, let mask, let value else {
-            throw .invalidArgument("wait needs OFFSET --mask MASK --value VALUE, or --until REGISTER.FIELD=VALUE")
+            throw .usage("wait needs OFFSET --mask MASK --value VALUE, or --until REGISTER.FIELD=VALUE")
         }
         return .masked(try RegisterReference(parsing: offset), mask: try NumberParser.value(mask, what: "mask"),
                        value: try NumberParser.value(value))

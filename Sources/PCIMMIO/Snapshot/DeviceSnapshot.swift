@@ -65,7 +65,7 @@ public struct DeviceSnapshot: Sendable, Equatable {
     static func parseRegion(_ spec: String) throws(PCIMMIOError) -> (String, Region, String?) {
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2 || parts.count == 3 else {
-            throw .invalidArgument("--region '\(spec)': expected BAR:REGION or BAR:REGION:WIDTH, like 0:0+0x100")
+            throw .usage("--region '\(spec)': expected BAR:REGION or BAR:REGION:WIDTH, like 0:0+0x100")
         }
         return (parts[0], try Region(parsing: parts[1]), parts.count == 3 ? parts[2] : nil)
     }
@@ -103,9 +103,9 @@ public struct DeviceSnapshot: Sendable, Equatable {
     public init(parsing bytes: [UInt8], file: String) throws(PCIMMIOError) {
         let root: JSONNode
         do { root = try JSONParser.parse(bytes) } catch {
-            throw .invalidArgument("\(file):\(error.line): \(error.message) (expected a pcimmio snapshot)")
+            throw .usage("\(file):\(error.line): \(error.message) (expected a pcimmio snapshot)")
         }
-        func bad(_ what: String) -> PCIMMIOError { .invalidArgument("\(file): not a pcimmio snapshot (\(what))") }
+        func bad(_ what: String) -> PCIMMIOError { .usage("\(file): not a pcimmio snapshot (\(what))") }
         func number(_ node: JSONNode?) -> UInt64? {
             guard case let .number(text, _)? = node else { return nil }
             return UInt64(text)

@@ -32,7 +32,7 @@ final class DevMemBackend: DeviceBackend {
     func route(_ bar: BAR?, location: AccessLocation, offset: UInt64, length: UInt64, mode: AccessPlan.Mode,
                writeCombining: Bool) throws(PCIMMIOError) -> String {
         if let bar, !bar.kind.isMemory || bar.kind == .rom {
-            throw .invalidArgument("\(location.slot) BAR \(bar.index) is \(bar.kind == .rom ? "the expansion ROM, which must be enabled to be read (sysfs or VFIO do that)" : "an I/O-port BAR: /dev/mem reaches memory only"); drop --via devmem")
+            throw .usage("\(location.slot) BAR \(bar.index) is \(bar.kind == .rom ? "the expansion ROM, which must be enabled to be read (sysfs or VFIO do that)" : "an I/O-port BAR: /dev/mem reaches memory only"); drop --via devmem")
         }
         let start = (bar?.address ?? 0) &+ offset
         let (_, overflow) = start.addingReportingOverflow(length)
@@ -64,7 +64,7 @@ final class DevMemBackend: DeviceBackend {
     }
 
     func configSpace() throws(PCIMMIOError) -> ConfigSpace {
-        guard let device, let directory else { throw .invalidArgument("phys has no config space: name a PCI device") }
+        guard let device, let directory else { throw .usage("phys has no config space: name a PCI device") }
         if let config { return config }
         let opened = SysfsConfigSpace(slot: device.slot, directory: directory)
         config = opened

@@ -25,7 +25,7 @@ public struct IOMemMap: Sendable, Equatable {
             guard let colon = body.firstRange(of: " : "),
                   case let bounds = body[..<colon.lowerBound].split(separator: "-"), bounds.count == 2,
                   let low = UInt64(bounds[0], radix: 16), let high = UInt64(bounds[1], radix: 16), low <= high else {
-                throw .invalidArgument("\(IOMemMap.file):\(number + 1): cannot read '\(line)' (expected START-END : NAME)")
+                throw .unreadableKernelData(source: IOMemMap.file, detail: "line \(number + 1) is '\(line)' (expected START-END : NAME)")
             }
             let depth = indent / 2
             while let last = stack.last, last.depth >= depth { stack.removeLast() }

@@ -14,7 +14,7 @@ final class SysfsBackend: DeviceBackend {
 
     func route(_ bar: BAR?, location: AccessLocation, offset: UInt64, length: UInt64, mode: AccessPlan.Mode,
                writeCombining: Bool) throws(PCIMMIOError) -> String {
-        guard let bar else { throw .invalidArgument("phys addresses go through /dev/mem: drop --via sysfs") }
+        guard let bar else { throw .usage("phys addresses go through /dev/mem: drop --via sysfs") }
         if writeCombining {
             guard bar.kind.isMemory, bar.prefetchable else {
                 throw .writeCombiningUnavailable(slot: device.slot, bar: bar.index,
@@ -33,7 +33,7 @@ final class SysfsBackend: DeviceBackend {
     }
 
     func openWindow(_ plan: AccessPlan, covering region: Range<UInt64>) throws(PCIMMIOError) -> RegisterWindow {
-        guard let bar = plan.bar else { throw .invalidArgument("phys addresses go through /dev/mem: drop --via sysfs") }
+        guard let bar = plan.bar else { throw .usage("phys addresses go through /dev/mem: drop --via sysfs") }
         let writable = plan.mode == .write
         // The ROM file is written to (1, then 0) to enable the ROM around reads.
         let file = try OpenFile(path: plan.path, writable: writable || bar.kind == .rom, kind: .resourceFile)

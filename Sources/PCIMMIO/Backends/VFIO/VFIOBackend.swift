@@ -27,12 +27,12 @@ final class VFIOBackend: DeviceBackend {
 
     func route(_ bar: BAR?, location: AccessLocation, offset: UInt64, length: UInt64, mode: AccessPlan.Mode,
                writeCombining: Bool) throws(PCIMMIOError) -> String {
-        guard bar != nil else { throw .invalidArgument("phys addresses go through /dev/mem: drop --via vfio") }
+        guard bar != nil else { throw .usage("phys addresses go through /dev/mem: drop --via vfio") }
         return directory
     }
 
     func openWindow(_ plan: AccessPlan, covering region: Range<UInt64>) throws(PCIMMIOError) -> RegisterWindow {
-        guard let bar = plan.bar else { throw .invalidArgument("phys addresses go through /dev/mem: drop --via vfio") }
+        guard let bar = plan.bar else { throw .usage("phys addresses go through /dev/mem: drop --via vfio") }
         let device = try device()
         let info = try device.region(UInt32(bar.index))
         guard info.size >= plan.region.upperBound else {

@@ -75,7 +75,7 @@ public struct VFIORegionInfo: Sendable, Equatable {
     }
 
     private static func malformed(_ detail: String) -> PCIMMIOError {
-        .invalidArgument("VFIO region info is malformed: \(detail)")
+        .unreadableKernelData(source: "VFIO region info", detail: detail)
     }
 }
 
