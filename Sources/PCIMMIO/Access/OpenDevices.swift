@@ -13,16 +13,14 @@ final class OpenDevices {
     private let makeBackend: (AccessVia, PCIDevice) -> DeviceBackend
     private let lookUp: ((DeviceSelector) throws(PCIMMIOError) -> PCIDevice)?
     private var tree: PCITree?
-    private var devices: [DeviceSelector: PCIDevice] = [:]
+    // Keyed by strings and searched in a short array: every new generic type instantiated
+    // costs start-up time (README, "Performance").
+    private var devices: [String: PCIDevice] = [:]
     private var devicesBySlot: [String: PCIDevice] = [:]
-    private var backends: [BackendKey: DeviceBackend] = [:]
+    /// One per device and path; a session opens a handful.
+    private var backends: [(slot: String, via: AccessVia, backend: DeviceBackend)] = []
     private var physical: DevMemBackend?
     private var windows: [WindowKey: [RegisterWindow]] = [:]
-
-    private struct BackendKey: Hashable {
-        let slot: String
-        let via: AccessVia
-    }
 
     private struct WindowKey: Hashable {
         let backend: ObjectIdentifier
@@ -46,7 +44,7 @@ final class OpenDevices {
 
     /// The device a selector names, resolved once per session.
     func device(_ selector: DeviceSelector) throws(PCIMMIOError) -> PCIDevice {
-        if let known = devices[selector] { return known }
+        if let known = devices[selector.text] { return known }
         let found: PCIDevice
         if let lookUp {
             found = try lookUp(selector)
@@ -56,7 +54,7 @@ final class OpenDevices {
             if tree == nil { tree = try PCITree(root: root) }
             found = try tree!.device(selector, names: false)
         }
-        devices[selector] = found
+        devices[selector.text] = found
         devicesBySlot[found.slot] = found
         return found
     }
@@ -65,10 +63,9 @@ final class OpenDevices {
     /// choice made by BackendChoice), created once.
     func backend(for device: PCIDevice, asked: AccessVia?) throws(PCIMMIOError) -> DeviceBackend {
         let via = try BackendChoice.via(asked: asked ?? defaultVia, for: device)
-        let key = BackendKey(slot: device.slot, via: via)
-        if let open = backends[key] { return open }
+        if let open = backends.first(where: { $0.slot == device.slot && $0.via == via }) { return open.backend }
         let made = makeBackend(via, device)
-        backends[key] = made
+        backends.append((device.slot, via, made))
         return made
     }
 

@@ -14,7 +14,7 @@ public final class ScriptRunner {
     private var checkedAccesses = BoundedCache<AccessKey, Bool>()
     /// Per target, the window (and a plan of its BAR) its last read (even index) and write
     /// (odd index) went through.
-    private var targetWindows: [(window: RegisterWindow, plan: AccessPlan)?] = []
+    private var targetWindows: [TargetWindow?] = []
     /// Per target, the map that decides byte order at its offsets (only with --map).
     private var targetMaps: [RegisterMap??] = []
     /// The last access checked: runs of identical lines skip even the hash.
@@ -28,6 +28,18 @@ public final class ScriptRunner {
         let poke: Poke?
         /// --big-endian, or a register its map says is big-endian (RegisterResolver.bigEndian).
         let bigEndian: Bool
+    }
+
+    /// A window and a plan of its BAR, kept as one reference: a line costs one retain, not
+    /// one per string in the plan.
+    private final class TargetWindow {
+        let window: RegisterWindow
+        let plan: AccessPlan
+
+        init(window: RegisterWindow, plan: AccessPlan) {
+            self.window = window
+            self.plan = plan
+        }
     }
 
     private struct AccessKey: Hashable {
@@ -156,7 +168,7 @@ public final class ScriptRunner {
 
     /// The window for a plain access: its target's last one when it covers the register,
     /// else the session's (which maps the whole BAR once a second place in it is needed).
-    private func window(_ line: Script.Line) throws(PCIMMIOError) -> (window: RegisterWindow, plan: AccessPlan) {
+    private func window(_ line: Script.Line) throws(PCIMMIOError) -> TargetWindow {
         let slot = Int(line.index) * 2 + (line.kind == .peek ? 0 : 1)
         if slot >= targetWindows.count { targetWindows += Array(repeating: nil, count: slot + 1 - targetWindows.count) }
         let width = UInt64(script.targets[Int(line.index)].width.bytes)
@@ -167,7 +179,7 @@ public final class ScriptRunner {
         }
         let plan: AccessPlan
         if let checked { plan = checked } else { plan = try self.plan(line) }
-        let open = (window: try session.window(for: plan), plan: plan)
+        let open = TargetWindow(window: try session.window(for: plan), plan: plan)
         targetWindows[slot] = open
         return open
     }
