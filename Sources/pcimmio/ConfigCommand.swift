@@ -59,13 +59,13 @@ struct ConfigCommand: ParsableCommand {
         let space = try session.configSpace(target.selector, via: try configPath.parsed)
         if dump {
             let bytes = try space.bytes(count: configDumpLength(xCount: max(x, 1), size: space.size))
-            for line in configDumpLines(bytes) { try session.output.write(line + "\n") }
-            try session.output.flush()
+            for line in configDumpLines(bytes) { try standardOutput.write(line + "\n") }
+            try standardOutput.flush()
             return
         }
         let dryRun = target.dryRun || demo
         let results = try ConfigProgram(parsed, on: space).run(dryRun: dryRun)
-        try session.output.write(json ? ConfigResults.json(results, slot: space.slot, via: space.via) : ConfigResults.text(results, slot: space.slot, dryRun: dryRun))
-        try session.output.flush()
+        try standardOutput.write(json ? ConfigResults.json(results, slot: space.slot, via: space.via) : ConfigResults.text(results, slot: space.slot, dryRun: dryRun))
+        try standardOutput.flush()
     }
 }

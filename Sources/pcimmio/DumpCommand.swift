@@ -51,10 +51,16 @@ struct DumpCommand: ParsableCommand {
         let format = try DumpFormat(parsing: format)
         let session = try self.target.settings(global).session()
         if decode || global.map != nil {
-            try session.dumpRegisters(target, region: region, includeSideEffects: includeSideEffects, outputFile: output)
+            let sink = try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? standardOutput
+            try session.decodedRegisters(target, region: region, includeSideEffects: includeSideEffects) { (read) throws(PCIMMIOError) in
+                try sink.write(ReadoutFormat.text(read))
+            }
+            try sink.flush()
         } else {
-            try session.dump(target, region: region, format: format, outputFile: output, progress: !noProgress)
+            try session.dump(target, region: region, format: format, progress: !noProgress) { () throws(PCIMMIOError) in
+                try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? standardOutput
+            }
         }
-        try session.output.flush()
+        try standardOutput.flush()
     }
 }

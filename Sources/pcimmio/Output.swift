@@ -1,6 +1,10 @@
 import Glibc
 import PCIMMIO
 
+/// The command's results: stdout, buffered (flushed by each command when it is done). One
+/// process, one thread: nothing else touches it.
+nonisolated(unsafe) let standardOutput = OutputSink.standardOutput()
+
 /// Writes to stderr without buffering behind stdout.
 func printError(_ message: String) {
     var line = "pcimmio: " + message + "\n"

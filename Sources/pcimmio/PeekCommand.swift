@@ -47,7 +47,9 @@ struct PeekCommand: ParsableCommand {
             throw .usage("-n \(count): the count must be between 1 and 16777216")
         }
         let session = try settings.session()
-        try session.peek(target, reference, count: Int(count), json: json, decode: decode)
-        try session.output.flush()
+        let readout = try session.read(target, reference, count: Int(count), decode: decode)
+        try standardOutput.write(json ? ReadoutFormat.json(readout) : ReadoutFormat.text(readout))
+        try standardOutput.flush()
+        try session.throwRaisedErrors()
     }
 }

@@ -43,7 +43,11 @@ struct PokeCommand: ParsableCommand {
                         verify: Bool, dryRun: Bool) throws(PCIMMIOError) {
         let request = try ScriptStatement.pokeRequest(write, mask: mask)
         let session = try settings.session()
-        try session.poke(target, request, verify: verify, dryRun: dryRun)
-        try session.output.flush()
+        if dryRun {
+            for line in try session.describePoke(target, request, verify: verify) { try standardOutput.write(line + "\n") }
+        } else {
+            try session.poke(target, request, verify: verify)
+        }
+        try standardOutput.flush()
     }
 }

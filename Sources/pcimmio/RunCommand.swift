@@ -53,12 +53,13 @@ struct RunCommand: ParsableCommand {
             guard !dryRun else { throw ValidationError("--dry-run checks the whole script before anything runs; --line-buffered runs each line as it arrives") }
             var input = try LineReader(path: script)
             defer { input.close() }
-            let runner = ScriptRunner(script: Script(name: name), session: try settings().session(), flushEachLine: true)
+            let runner = ScriptRunner(script: Script(name: name), session: try settings().session(), output: standardOutput,
+                                      flushEachLine: true)
             report(runner.runLines(from: &input, keepGoing: keepGoing))
             return
         }
         let parsed = try parse(name)
-        let runner = ScriptRunner(script: parsed, session: try settings().session())
+        let runner = ScriptRunner(script: parsed, session: try settings().session(), output: standardOutput)
         let failures = dryRun ? runner.check() : runner.run(keepGoing: keepGoing)
         if dryRun && failures.isEmpty {
             print("\(parsed.name): \(parsed.lines.count) command\(parsed.lines.count == 1 ? "" : "s") checked, no device touched")

@@ -25,7 +25,7 @@ struct SnapshotCommand: ParsableCommand {
     func run() throws {
         let session = try global.settings.session()
         let snapshot = try DeviceSnapshot.take(session, target.selector, regions: region)
-        let sink = try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? session.output
+        let sink = try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? standardOutput
         try sink.write(snapshot.json.rendered() + "\n")
         try sink.flush()
     }
@@ -72,8 +72,8 @@ struct DiffCommand: ParsableCommand {
         }
         let device = try session.device(selector)
         let diff = SnapshotDiff(old, new, map: try session.maps.map(for: device))
-        try session.output.write(json ? diff.json.rendered() + "\n" : diff.text)
-        try session.output.flush()
+        try standardOutput.write(json ? diff.json.rendered() + "\n" : diff.text)
+        try standardOutput.flush()
         if !diff.changes.isEmpty { throw ExitCode(1) }
     }
 

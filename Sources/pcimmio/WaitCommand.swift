@@ -42,7 +42,11 @@ struct WaitCommand: ParsableCommand {
         let timeout = try DurationParser.nanoseconds(timeout, what: "--timeout")
         let interval = try DurationParser.nanoseconds(interval, what: "--interval")
         let session = try self.target.settings(global).session()
-        try session.wait(target, request, timeout: timeout, interval: interval)
-        try session.output.flush()
+        let final = try session.wait(target, request, timeout: timeout, interval: interval) { () throws(PCIMMIOError) in
+            try standardOutput.flush()
+        }
+        try standardOutput.write(formatRegister(final.value, width: final.width) + "\n")
+        try standardOutput.flush()
+        try session.throwRaisedErrors()
     }
 }

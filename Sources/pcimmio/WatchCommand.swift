@@ -35,6 +35,8 @@ struct WatchCommand: ParsableCommand {
         let samples = try count.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--count") }
         if samples == 0 { throw PCIMMIOError.usage("--count 0: take at least one sample") }
         let session = try self.target.settings(global).session()
-        try session.watch(target, region: region, interval: interval, samples: samples, named: global.map != nil)
+        try session.watch(target, region: region, interval: interval, samples: samples, named: global.map != nil,
+                          report: { (event) throws(PCIMMIOError) in try standardOutput.write(ReadoutFormat.text(event)) },
+                          sampled: { () throws(PCIMMIOError) in try standardOutput.flush() })
     }
 }

@@ -21,6 +21,7 @@ import Testing
         var made: [InMemoryBackend] = []
         var diagnostics: [String] = []
         let session: RegisterSession
+        let output: OutputSink
         let outputPath: String
         let tracePath: String
 
@@ -38,8 +39,8 @@ import Testing
             let sink = Diagnostics { _, _ in }
             let devices = OpenDevices(root: "/nonexistent", trace: try TraceLog(path: tracePath), diagnostics: sink, defaultVia: nil,
                                       backend: { via, device in made(via, device) }, lookUp: { _ in device })
-            session = RegisterSession(devices: devices, output: try OutputSink(path: outputPath),
-                                      maps: MapCatalog(explicit: map ? mapPath : nil, directory: "/nonexistent"))
+            output = try OutputSink(path: outputPath)
+            session = RegisterSession(devices: devices, maps: MapCatalog(explicit: map ? mapPath : nil, directory: "/nonexistent"))
             made = { [unowned self] via, _ in
                 let bytes = (0..<0x100).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 1) }
                 let backend = InMemoryBackend(via: via, bars: [0: bytes])
@@ -48,15 +49,15 @@ import Testing
             }
         }
 
-        var output: String {
-            try? session.output.flush()
+        var printed: String {
+            try? output.flush()
             return readText(outputPath)
         }
 
         var traceLines: [String] { readText(tracePath).split(separator: "\n").map(String.init) }
 
         func run(_ text: String) throws -> [PCIMMIOError] {
-            let runner = ScriptRunner(script: try Script(name: "s.run", text: Array(text.utf8)), session: session)
+            let runner = ScriptRunner(script: try Script(name: "s.run", text: Array(text.utf8)), session: session, output: output)
             return runner.run()
         }
     }
@@ -94,10 +95,11 @@ import Testing
     @Test func aBigEndianRegisterReadsTheSameEveryWay() throws {
         let bench = try Bench()
         let target = try RegisterTarget(device: "00:03.0", bar: "0")
-        try bench.session.peek(target, .named("BE"))
-        try bench.session.peek(target, .offset(0x40))
+        for reference in [RegisterReference.named("BE"), .offset(0x40)] {
+            try bench.output.write(ReadoutFormat.text(bench.session.read(target, reference)))
+        }
         #expect(try bench.run("peek 00:03.0 0 BE\npeek 00:03.0 0 0x40\npeek 00:03.0 0 0x44\n") == [])
-        let lines = bench.output.split(separator: "\n").map(String.init)
+        let lines = bench.printed.split(separator: "\n").map(String.init)
         let swapped = "0x" + String(bench.made[0].value(bar: 0, at: 0x40, width: .w32).byteSwapped(.w32), radix: 16)
         let plain = "0x" + String(bench.made[0].value(bar: 0, at: 0x44, width: .w32), radix: 16)
         #expect(lines.count == 5 && lines.prefix(2).allSatisfy { $0.hasPrefix(swapped + "  BE @0x40") }, "decoded: --map is given: \(lines)")

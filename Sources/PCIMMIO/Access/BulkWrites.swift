@@ -113,17 +113,10 @@ extension RegisterSession {
 extension RegisterSession {
     /// `poke DEVICE BAR OFFSET V1 V2 …`: consecutive registers, one store each in ascending
     /// order; `verify` reads them all back afterwards.
-    func pokeValues(_ target: RegisterTarget, _ reference: RegisterReference, _ values: [UInt64], verify: Bool,
-                    dryRun: Bool) throws(PCIMMIOError) {
+    func pokeValues(_ target: RegisterTarget, _ reference: RegisterReference, _ values: [UInt64], verify: Bool) throws(PCIMMIOError) {
         let (register, _) = try resolver.resolve(target, .values(reference, values), verify: verify, map: resolver.mapInUse(for: target, decoding: false))
         let width = register.width
-        let plan = try plan(target, register, count: values.count, mode: dryRun ? .read : .write)
-        if dryRun {
-            for (index, value) in values.enumerated() {
-                try output.write(try Poke(width: width, value: value).describe(plan.location, offset: plan.offset + UInt64(index * width.bytes)) + "\n")
-            }
-            return
-        }
+        let plan = try plan(target, register, count: values.count, mode: .write)
         let bytes = values.flatMap { value in (0..<width.bytes).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
         let window = try window(for: plan, bigEndian: register.bigEndian)
         try checkingErrors("poke", plan) { () throws(PCIMMIOError) in

@@ -82,8 +82,7 @@ final class OpenDevices {
     func configSpace(_ device: PCIDevice, via: AccessVia?) throws(PCIMMIOError) -> ConfigSpace {
         if via == .devmem { throw .usage("config space is not reached through /dev/mem here: use --via sysfs or vfio") }
         let space = try backend(for: device, asked: via).configSpace()
-        let checked = CheckedConfigSpace(space, device: device, health: health)
-        return trace.map { TracingConfigSpace(checked, log: $0) } ?? checked
+        return CommandConfigSpace(space, device: device, health: health, trace: trace)
     }
 
     /// What the health checks read: the config space of the back-end the access goes through,

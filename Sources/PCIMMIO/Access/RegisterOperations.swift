@@ -1,8 +1,10 @@
 /// The operations of the register commands, shared by the one-shot commands and `run`.
 extension RegisterSession {
-    /// `decode` explains each value with the device's register map.
-    public func peek(_ target: RegisterTarget, _ reference: RegisterReference, count: Int = 1, json: Bool = false,
-                     decode: Bool = false) throws(PCIMMIOError) {
+    /// `count` registers from the reference, each one load of the width; `decode` keeps each
+    /// register's map definition with its value. With --check-errors, print the readout, then
+    /// `throwRaisedErrors`.
+    public func read(_ target: RegisterTarget, _ reference: RegisterReference, count: Int = 1,
+                     decode: Bool = false) throws(PCIMMIOError) -> RegisterReadout {
         // Found before the read: a read-to-clear register must not be read for nothing.
         let map = try resolver.mapInUse(for: target, decoding: decode)
         let register = try resolver.resolve(target, reference, map: map)
@@ -15,58 +17,51 @@ extension RegisterSession {
             noteIfAllOnes(plan, offset: plan.offset + UInt64(index * plan.width.bytes), value: raw[index])
         }
         // Each register's own definition and byte order (the first is the one resolved).
-        let definitions = raw.indices.map { index in
-            index == 0 ? register.definition
-                : target.place.barIndex.flatMap { bar in
-                    map?.register(at: plan.offset + UInt64(index * plan.width.bytes), bar: bar).flatMap { $0.width == plan.width ? $0 : nil }
-                }
+        let registers = raw.indices.map { index in
+            let offset = plan.offset + UInt64(index * plan.width.bytes)
+            let definition = index == 0 ? register.definition
+                : target.place.barIndex.flatMap { bar in map?.register(at: offset, bar: bar).flatMap { $0.width == plan.width ? $0 : nil } }
+            let value = RegisterResolver.bigEndian(target, definition) ? raw[index].byteSwapped(plan.width) : raw[index]
+            return RegisterReadout.Register(offset: offset, value: value, definition: map != nil ? definition : nil)
         }
-        let values = raw.indices.map { index in
-            RegisterResolver.bigEndian(target, definitions[index]) ? raw[index].byteSwapped(plan.width) : raw[index]
-        }
-        let decoded = { (index: Int) in decode || map != nil ? definitions[index] : nil }
-        if json {
-            let registers = values.enumerated().map { index, value in
-                decoded(index)?.decodedJSON(value) ?? JSON.object([
-                    ("offset", .number(plan.offset + UInt64(index * plan.width.bytes))),
-                    ("value", .number(value)),
-                    ("hex", .string(formatRegister(value, width: plan.width))),
-                ])
-            }
-            try output.write(JSON.object([
-                ("device", .string(plan.location.slot)), ("bar", plan.location.barIndex.map { .number(UInt64($0)) } ?? .null),
-                ("via", .string(plan.via.rawValue)),
-                ("width", .number(UInt64(plan.width.bits))), ("registers", .array(registers)),
-            ] + (healthState(plan).map { [("health", JSON.string($0))] } ?? [])).rendered() + "\n")
-        } else {
-            for (index, value) in values.enumerated() {
-                try output.write(decoded(index)?.decoded(value) ?? formatRegister(value, width: plan.width) + "\n")
-            }
-        }
-        try throwRaisedErrors()
+        return RegisterReadout(location: plan.location, via: plan.via, width: plan.width, health: healthState(plan), registers: registers)
     }
 
-    /// With `dryRun`, prints the write and opens nothing for writing (and reads nothing).
-    public func poke(_ target: RegisterTarget, _ request: PokeRequest, verify: Bool = false, dryRun: Bool = false) throws(PCIMMIOError) {
+    /// What `poke --dry-run` says it would write, one line per register, after every check a
+    /// poke makes; nothing is opened for writing and nothing is read.
+    public func describePoke(_ target: RegisterTarget, _ request: PokeRequest, verify: Bool = false) throws(PCIMMIOError) -> [String] {
+        let (register, poke) = try resolver.resolve(target, request, verify: verify, map: resolver.mapInUse(for: target, decoding: false))
+        guard case let .values(_, values) = request else {
+            return [poke.describe(try plan(target, register, mode: .read).location, offset: register.offset)]
+        }
+        let plan = try plan(target, register, count: values.count, mode: .read)
+        var lines: [String] = []
+        for (index, value) in values.enumerated() {
+            lines.append(try Poke(width: register.width, value: value).describe(plan.location, offset: plan.offset + UInt64(index * register.width.bytes)))
+        }
+        return lines
+    }
+
+    /// One checked write (or, for several values, consecutive registers); `describePoke` says
+    /// what it would do without doing it.
+    public func poke(_ target: RegisterTarget, _ request: PokeRequest, verify: Bool = false) throws(PCIMMIOError) {
         if case let .values(reference, values) = request {
-            return try pokeValues(target, reference, values, verify: verify, dryRun: dryRun)
+            return try pokeValues(target, reference, values, verify: verify)
         }
         let (register, poke) = try resolver.resolve(target, request, verify: verify, map: resolver.mapInUse(for: target, decoding: false))
-        let plan = try plan(target, register, mode: dryRun ? .read : .write)
-        if dryRun {
-            try output.write(poke.describe(plan.location, offset: plan.offset) + "\n")
-            return
-        }
+        let plan = try plan(target, register, mode: .write)
         try writeRegister(poke, plan, at: plan.offset, through: window(for: plan), bigEndian: register.bigEndian)
         try throwRaisedErrors()
     }
 
-    /// Polls until the condition holds; prints and returns the final value.
-    @discardableResult
-    public func wait(_ target: RegisterTarget, _ request: WaitRequest, timeout: UInt64, interval: UInt64) throws(PCIMMIOError) -> UInt64 {
+    /// Polls until the condition holds; returns the final value and its width (print it, then
+    /// `throwRaisedErrors`, as after `read`). `before` runs once the wait
+    /// is checked, before the first poll (a script flushes what it printed so far).
+    public func wait(_ target: RegisterTarget, _ request: WaitRequest, timeout: UInt64, interval: UInt64,
+                     before: () throws(PCIMMIOError) -> Void = {}) throws(PCIMMIOError) -> (value: UInt64, width: Width) {
         let (register, condition) = try resolver.resolve(target, request, map: resolver.mapInUse(for: target, decoding: false))
         let plan = try plan(target, register, mode: .read)
-        try output.flush()
+        try before()
         let window = try window(for: plan, bigEndian: register.bigEndian)
         let value: UInt64
         do {
@@ -79,18 +74,15 @@ extension RegisterSession {
             }
             throw error
         }
-        try output.write(formatRegister(value, width: plan.width) + "\n")
-        try output.flush()
-        try throwRaisedErrors()
-        return value
+        return (value, plan.width)
     }
 
-    /// `outputFile` (-o) is created only once the region has been checked: a typo must not
-    /// empty an earlier dump.
-    public func dump(_ target: RegisterTarget, region: Region, format: DumpFormat, outputFile: String? = nil,
-                     progress: Bool = false) throws(PCIMMIOError) {
+    /// The region in `format`, streamed to the sink `open` gives once the region has been
+    /// checked (so a typo does not empty an earlier dump's -o file).
+    public func dump(_ target: RegisterTarget, region: Region, format: DumpFormat, progress: Bool = false,
+                     to open: () throws(PCIMMIOError) -> OutputSink) throws(PCIMMIOError) {
         let plan = try plan(target, region: region)
-        let sink = try outputFile.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? output
+        let sink = try open()
         let meter = ProgressMeter("dump", total: plan.length, enabled: progress)
         defer { meter?.finish() }
         do {
@@ -129,34 +121,31 @@ extension RegisterSession {
         return region.start..<end
     }
 
-    /// `dump --map`: each register of the map inside the region, read once at its own width
-    /// and decoded. Write-only and read-side-effect (rc) registers are skipped, and listed as
-    /// skipped, unless `includeSideEffects`.
-    public func dumpRegisters(_ target: RegisterTarget, region: Region, includeSideEffects: Bool,
-                              outputFile: String? = nil) throws(PCIMMIOError) {
+    /// `dump --map`: each register of the map inside the region, read once at its own width,
+    /// handed to `each` as it is read. Write-only and read-side-effect (rc) registers are
+    /// skipped, and reported as skipped, unless `includeSideEffects`.
+    public func decodedRegisters(_ target: RegisterTarget, region: Region, includeSideEffects: Bool,
+                                 each: (DecodedRead) throws(PCIMMIOError) -> Void) throws(PCIMMIOError) {
         let map = try map(for: target)
         let region = try registerRegion(target, region)
-        let registers = map.registers(bar: target.place.barIndex ?? 0, in: region)
-        let out = try outputFile.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? output
-        for register in registers {
+        for register in map.registers(bar: target.place.barIndex ?? 0, in: region) {
             if (!register.access.readable || register.access.readHasSideEffects) && !includeSideEffects {
-                try out.write("skipped " + register.name + " @0x" + String(register.offset, radix: 16) + " (" + register.access.rawValue
-                              + (register.access.readable ? ": reading it has side effects; --include-side-effects reads it)\n" : ": write-only)\n"))
+                try each(.skipped(register))
                 continue
             }
             let resolved = ResolvedRegister(offset: register.offset, width: register.width, definition: register,
                                             bigEndian: RegisterResolver.bigEndian(target, register))
             let plan = try plan(target, resolved, mode: .read)
-            try out.write(register.decoded(window(for: plan, bigEndian: resolved.bigEndian).read(register.width, at: register.offset)))
+            try each(.read(register, value: window(for: plan, bigEndian: resolved.bigEndian).read(register.width, at: register.offset)))
         }
-        try out.flush()
     }
 
-    /// Prints the region's first sample, then every `interval` the registers that changed
-    /// (time since the start, offset, old -> new), until `samples` samples or forever.
-    /// `named` adds each register's name from the device's map.
-    public func watch(_ target: RegisterTarget, region: Region, interval: UInt64, samples: UInt64?,
-                      named: Bool) throws(PCIMMIOError) {
+    /// The region's first sample, then every `interval` the registers that changed, each
+    /// handed to `report`, until `samples` samples or forever. `named` adds each register's
+    /// name from the device's map; `sampled` runs after each sample (the tool flushes).
+    public func watch(_ target: RegisterTarget, region: Region, interval: UInt64, samples: UInt64?, named: Bool,
+                      report: (WatchEvent) throws(PCIMMIOError) -> Void,
+                      sampled: () throws(PCIMMIOError) -> Void = {}) throws(PCIMMIOError) {
         let plan = try plan(target, region: region)
         guard plan.count <= 1 << 24 else {
             throw .usage("watch keeps each sample in memory: at most 16777216 registers (\(plan.count) asked)")
@@ -165,34 +154,29 @@ extension RegisterSession {
         let definition = { (offset: UInt64) in
             target.place.barIndex.flatMap { bar in map?.register(at: offset, bar: bar).flatMap { $0.width == plan.width ? $0 : nil } }
         }
-        let label = { (offset: UInt64) in "0x" + String(offset, radix: 16) + (definition(offset).map { " " + $0.name } ?? "") }
         // Each register in its own byte order (changes are found on the raw values).
-        let shown = { (offset: UInt64, value: UInt64) in
-            formatRegister(RegisterResolver.bigEndian(target, definition(offset)) ? value.byteSwapped(plan.width) : value, width: plan.width)
+        let event = { (elapsed: UInt64, offset: UInt64, old: UInt64?, new: UInt64) -> WatchEvent in
+            let register = definition(offset)
+            let swap = RegisterResolver.bigEndian(target, register)
+            return WatchEvent(elapsed: elapsed, offset: offset, name: register?.name,
+                              old: old.map { swap ? $0.byteSwapped(plan.width) : $0 }, new: swap ? new.byteSwapped(plan.width) : new,
+                              width: plan.width)
         }
         let window = try window(for: plan)
         let start = MonotonicClock.now()
         var watcher = try RegionWatcher(plan: plan, window: window)
         for (index, value) in watcher.values.enumerated() {
-            let offset = plan.offset + UInt64(index * plan.width.bytes)
-            try output.write(elapsed(0) + " " + label(offset) + " " + shown(offset, value) + "\n")
+            try report(event(0, plan.offset + UInt64(index * plan.width.bytes), nil, value))
         }
-        try output.flush()
+        try sampled()
         var taken: UInt64 = 1
         while samples.map({ taken < $0 }) ?? true {
             MonotonicClock.sleep(nanoseconds: interval)
             for change in try watcher.sample(window) {
-                try output.write(elapsed(MonotonicClock.now() - start) + " " + label(change.offset) + " "
-                                 + shown(change.offset, change.old) + " -> " + shown(change.offset, change.new) + "\n")
+                try report(event(MonotonicClock.now() - start, change.offset, change.old, change.new))
             }
-            try output.flush()
+            try sampled()
             taken += 1
         }
     }
-}
-
-/// `+1.250s`: time since a watch started, to the millisecond.
-func elapsed(_ nanoseconds: UInt64) -> String {
-    let milliseconds = nanoseconds / 1_000_000
-    return "+" + String(milliseconds / 1000) + "." + String(milliseconds % 1000).leftPadded(3) + "s"
 }

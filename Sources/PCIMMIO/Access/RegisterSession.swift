@@ -1,8 +1,8 @@
 /// What register commands share: the open devices (each with its one back-end), the resolver
-/// of register names, the output and the deferred --check-errors failure. A one-shot command
-/// uses a session for one access; `run` for a whole script.
+/// of register names and the deferred --check-errors failure. Its operations return values
+/// (ReadoutFormat turns them into text); the tool, or a script runner, prints. A one-shot
+/// command uses a session for one access; `run` for a whole script.
 public final class RegisterSession {
-    public let output: OutputSink
     let devices: OpenDevices
     let resolver: RegisterResolver
     private var pendingRaised: PCIMMIOError?
@@ -17,16 +17,14 @@ public final class RegisterSession {
         set { devices.health.checkErrors = newValue }
     }
 
-    public convenience init(root: String, trace: TraceLog? = nil, output: OutputSink = .standardOutput(),
-                            maps: MapCatalog = MapCatalog(explicit: nil), via: AccessVia? = nil,
-                            diagnostics: Diagnostics = .standardError()) {
-        self.init(devices: OpenDevices(root: root, trace: trace, diagnostics: diagnostics, defaultVia: via), output: output, maps: maps)
+    public convenience init(root: String, trace: TraceLog? = nil, maps: MapCatalog = MapCatalog(explicit: nil),
+                            via: AccessVia? = nil, diagnostics: Diagnostics = .standardError()) {
+        self.init(devices: OpenDevices(root: root, trace: trace, diagnostics: diagnostics, defaultVia: via), maps: maps)
     }
 
     /// With devices opened elsewhere (tests give a back-end in memory).
-    init(devices: OpenDevices, output: OutputSink, maps: MapCatalog) {
+    init(devices: OpenDevices, maps: MapCatalog) {
         self.devices = devices
-        self.output = output
         self.resolver = RegisterResolver(maps: maps, devices: devices)
     }
 

@@ -7,6 +7,8 @@
 public final class ScriptRunner {
     public private(set) var script: Script
     public let session: RegisterSession
+    /// Where the lines' results go (ReadoutFormat): what a command line of the same words prints.
+    public let output: OutputSink
     /// Plans (and pokes) of statements, made when a statement is checked.
     private var prepared = BoundedCache<Int, Prepared>()
     private var statementWindows = BoundedCache<Int, RegisterWindow>()
@@ -50,10 +52,11 @@ public final class ScriptRunner {
 
     /// `flushEachLine` (run --line-buffered) flushes the output after every line even when
     /// it is not a terminal.
-    public init(script: Script, session: RegisterSession, flushEachLine: Bool = false) {
+    public init(script: Script, session: RegisterSession, output: OutputSink = .standardOutput(), flushEachLine: Bool = false) {
         self.script = script
         self.session = session
-        self.flushEachLine = flushEachLine || session.output.isTerminal
+        self.output = output
+        self.flushEachLine = flushEachLine || output.isTerminal
     }
 
     /// --dry-run: every line checked against its device and BAR (existence, bounds,
@@ -84,13 +87,13 @@ public final class ScriptRunner {
         for line in script.lines {
             do throws(PCIMMIOError) {
                 try execute(line)
-                if flushEachLine { try session.output.flush() }
+                if flushEachLine { try output.flush() }
             } catch {
                 failures.append(.inScript(file: script.name, line: line.number, error))
                 if !keepGoing { break }
             }
         }
-        try? session.output.flush()
+        try? output.flush()
         return failures
     }
 
@@ -123,9 +126,9 @@ public final class ScriptRunner {
                 failures.append(error)
                 if !keepGoing { break }
             }
-            do throws(PCIMMIOError) { try session.output.flush() } catch { failures.append(error); break }
+            do throws(PCIMMIOError) { try output.flush() } catch { failures.append(error); break }
         }
-        try? session.output.flush()
+        try? output.flush()
         return failures
     }
 
@@ -238,7 +241,6 @@ public final class ScriptRunner {
     /// Each line runs through the session's own single-register read and write (the ones a
     /// one-shot peek and poke use) or its commands; only the caches are the runner's.
     private func execute(_ line: Script.Line) throws(PCIMMIOError) {
-        let output = session.output
         guard let index = line.statement else {
             // A plain access: most lines of a long script.
             let target = script.targets[Int(line.index)]
@@ -262,7 +264,9 @@ public final class ScriptRunner {
                 try output.writeRegister(value, width: plan.width)
                 try session.throwRaisedErrors()
             } else {
-                try session.peek(target, reference, count: count, json: json, decode: decode)
+                let readout = try session.read(target, reference, count: count, decode: decode)
+                try output.write(json ? ReadoutFormat.json(readout) : ReadoutFormat.text(readout))
+                try session.throwRaisedErrors()
             }
         case let .poke(target, request, verify):
             let prepared = try prepare(index)
@@ -273,12 +277,17 @@ public final class ScriptRunner {
             try session.throwRaisedErrors()
         case let .dump(target, region, format, decode, includeSideEffects):
             if decode {
-                try session.dumpRegisters(target, region: region, includeSideEffects: includeSideEffects)
+                try session.decodedRegisters(target, region: region, includeSideEffects: includeSideEffects) { (read) throws(PCIMMIOError) in
+                    try output.write(ReadoutFormat.text(read))
+                }
             } else {
-                try session.dump(target, region: region, format: format)
+                try session.dump(target, region: region, format: format) { () throws(PCIMMIOError) in output }
             }
         case let .wait(target, request, timeout, interval):
-            try session.wait(target, request, timeout: timeout, interval: interval)
+            let final = try session.wait(target, request, timeout: timeout, interval: interval) { () throws(PCIMMIOError) in try output.flush() }
+            try output.write(formatRegister(final.value, width: final.width) + "\n")
+            try output.flush()
+            try session.throwRaisedErrors()
         case let .load(target, offset, bytes, verify, flush):
             try session.load(target, offset: offset, bytes: bytes, verify: verify, flush: flush)
         case let .fill(target, region, value, step, flush):
