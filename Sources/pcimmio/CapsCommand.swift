@@ -56,12 +56,15 @@ struct CapsCommand: ParsableCommand {
         print(json ? listing.json.rendered() : listing.text, terminator: json ? "\n" : "")
     }
 
+    /// Every function's config file: --all never opens a device through VFIO (opening it
+    /// resets it), so it reads through sysfs even for a device bound to vfio-pci.
     private func listAll() throws {
         let tree = try global.settings.tree()
+        let session = try global.settings.session()
         var objects: [JSON] = []
         var text = ""
         for (index, device) in try tree.devices().enumerated() {
-            let listing = try tree.capabilityListing(of: device)
+            let listing = try CapabilityListing(CachedConfigRegisters(session.configSpace(of: device, via: .sysfs)))
             if json {
                 objects.append(.object([("slot", .string(device.slot)), ("capabilities", listing.json)]))
             } else {

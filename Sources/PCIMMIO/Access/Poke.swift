@@ -32,11 +32,17 @@ public struct Poke: Sendable, Equatable {
         return "would read \(place), then write (old & ~\(formatRegister(mask, width: width))) | \(formatRegister(value, width: width))"
     }
 
+    /// What is written over a register that held `old` (read only when `readsFirst`): the
+    /// one read-modify-write formula, for BARs and config space alike.
+    public func written(over old: UInt64) -> UInt64 {
+        guard let mask, readsFirst else { return value }
+        return old & ~mask | value
+    }
+
     /// Performs the poke; returns the value written.
     @discardableResult
     public func apply(to window: RegisterWindow, at offset: UInt64) throws(PCIMMIOError) -> UInt64 {
-        var written = value
-        if let mask, readsFirst { written = try window.read(width, at: offset) & ~mask | value }
+        let written = written(over: readsFirst ? try window.read(width, at: offset) : 0)
         try window.write(width, at: offset, value: written)
         if verify {
             let readBack = try window.read(width, at: offset)

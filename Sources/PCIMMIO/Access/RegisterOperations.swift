@@ -129,7 +129,7 @@ extension RegisterSession {
         let map = try map(for: target)
         let region = try registerRegion(target, region)
         for register in map.registers(bar: target.place.barIndex ?? 0, in: region) {
-            if (!register.access.readable || register.access.readHasSideEffects) && !includeSideEffects {
+            if !register.access.safeToRead && !includeSideEffects {
                 try each(.skipped(register))
                 continue
             }

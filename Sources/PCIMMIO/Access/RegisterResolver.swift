@@ -116,10 +116,10 @@ final class RegisterResolver {
             }
             // Reading a wo register returns junk that would be written back; reading an rc
             // register clears what it reports.
-            if poke.readsFirst && (!access.readable || access.readHasSideEffects) {
+            if poke.readsFirst && !access.safeToRead {
                 throw .usage("\(definition.name) is \(access.rawValue): a read-modify-write would read it; write the whole register (\(definition.name) VALUE) instead")
             }
-            if verify && (!access.readable || access.readHasSideEffects) {
+            if verify && !access.safeToRead {
                 throw .usage("\(definition.name) is \(access.rawValue): --verify would read it back")
             }
         }

@@ -40,6 +40,11 @@ public final class RegisterSession {
         try devices.configSpace(device(selector), via: via)
     }
 
+    /// The config space of a device found by listing the tree (`caps --all`).
+    public func configSpace(of device: PCIDevice, via: AccessVia? = nil) throws(PCIMMIOError) -> ConfigSpace {
+        try devices.configSpace(device, via: via)
+    }
+
     /// The device's register map; an error when there is none.
     public func map(for target: RegisterTarget) throws(PCIMMIOError) -> RegisterMap {
         try resolver.map(for: target)

@@ -24,8 +24,11 @@ protocol DeviceBackend: AnyObject {
 /// The one place the way to a device is decided: what `--via` asked, else VFIO for a device
 /// bound to vfio-pci (the only way under kernel lockdown), else the sysfs files.
 enum BackendChoice {
+    /// Whether VFIO can reach the device: it is bound to vfio-pci.
+    static func boundToVFIO(_ device: PCIDevice) -> Bool { device.driver == VFIOBackend.driverName }
+
     static func via(asked: AccessVia?, for device: PCIDevice) throws(PCIMMIOError) -> AccessVia {
-        let bound = device.driver == VFIOBackend.driverName
+        let bound = boundToVFIO(device)
         switch asked {
         case nil: return bound ? .vfio : .sysfs
         case .vfio?:

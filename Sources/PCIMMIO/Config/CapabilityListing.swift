@@ -53,13 +53,6 @@ public struct CapabilityListing {
     }
 }
 
-extension PCITree {
-    /// The capabilities of one function of this tree, read from its sysfs config file.
-    public func capabilityListing(of device: PCIDevice) throws(PCIMMIOError) -> CapabilityListing {
-        try CapabilityListing(CachedConfigRegisters(configSpace(device)))
-    }
-}
-
 extension PCIDevice {
     /// `0000:00:03.0 Red Hat, Inc. QEMU NVM Express Controller [1b36:0010]`, as `bars` heads its table.
     public var title: String {

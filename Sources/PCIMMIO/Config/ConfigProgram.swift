@@ -69,11 +69,9 @@ public struct ConfigProgram {
             for (index, value) in step.operation.values.enumerated() {
                 let register = step.offset + index * width.bytes
                 if !dryRun {
-                    var written = value.value
-                    if let mask = value.mask, UInt64(mask) != width.mask {
-                        written = (try space.read(width, at: register) & ~mask) | value.value
-                    }
-                    try space.write(width, at: register, value: written)
+                    let poke = try Poke(width: width, value: UInt64(value.value), mask: value.mask.map(UInt64.init))
+                    let old = poke.readsFirst ? UInt64(try space.read(width, at: register)) : 0
+                    try space.write(width, at: register, value: UInt32(truncatingIfNeeded: poke.written(over: old)))
                 }
                 results.append(.wrote(offset: register, width: width, value: value.value, mask: value.mask))
             }

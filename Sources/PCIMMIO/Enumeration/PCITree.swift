@@ -46,11 +46,6 @@ public final class PCITree {
         return try describe(matches[0], names: names)
     }
 
-    /// The device's config space: its sysfs `config` file, as libpci's sysfs method reads it.
-    func configSpace(_ device: PCIDevice) -> ConfigSpace {
-        SysfsConfigSpace(slot: device.slot, directory: device.sysfsDirectory(root: root))
-    }
-
     private static let fillFlags = PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_BASES | PCI_FILL_SIZES
         | PCI_FILL_IO_FLAGS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS | PCI_FILL_DRIVER | PCI_FILL_ROM_BASE
 

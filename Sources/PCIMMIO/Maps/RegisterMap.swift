@@ -5,6 +5,9 @@ public enum RegisterAccess: String, Sendable, CaseIterable {
 
     public var readHasSideEffects: Bool { self == .rc }
     public var readable: Bool { self != .wo }
+    /// A read returns the value and changes nothing: the one test before any read pcimmio
+    /// makes on its own (read-modify-write, --verify, decoded dumps, snapshots).
+    public var safeToRead: Bool { readable && !readHasSideEffects }
     /// rc registers may still be written (write-one-to-clear status, for one).
     public var writable: Bool { self != .ro }
 }

@@ -34,7 +34,7 @@ public struct DeviceSnapshot: Sendable, Equatable {
         var skipped: [String] = []
         if regions.isEmpty, let map = try session.maps.map(for: device) {
             for definition in map.registers {
-                guard definition.access.readable, !definition.access.readHasSideEffects else {
+                guard definition.access.safeToRead else {
                     skipped.append(definition.name)
                     continue
                 }

@@ -66,7 +66,7 @@ final class DevMemBackend: DeviceBackend {
     func configSpace() throws(PCIMMIOError) -> ConfigSpace {
         guard let device, let directory else { throw .usage("phys has no config space: name a PCI device") }
         if let config { return config }
-        let opened = SysfsConfigSpace(slot: device.slot, directory: directory)
+        let opened = SysfsConfigSpace(slot: device.slot, directory: directory, boundToVFIO: BackendChoice.boundToVFIO(device))
         config = opened
         return opened
     }

@@ -53,7 +53,7 @@ final class SysfsBackend: DeviceBackend {
 
     func configSpace() throws(PCIMMIOError) -> ConfigSpace {
         if let config { return config }
-        let opened = SysfsConfigSpace(slot: device.slot, directory: directory)
+        let opened = SysfsConfigSpace(slot: device.slot, directory: directory, boundToVFIO: BackendChoice.boundToVFIO(device))
         config = opened
         return opened
     }

@@ -10,9 +10,12 @@ final class SysfsConfigSpace: ConfigSpace {
     private let configFile: String
     private var reader: OpenFile?
     private var writer: OpenFile?
+    /// For the remedy when lockdown refuses a write (BackendChoice.boundToVFIO).
+    private let boundToVFIO: Bool
 
-    init(slot: String, directory: String) {
+    init(slot: String, directory: String, boundToVFIO: Bool) {
         self.slot = slot
+        self.boundToVFIO = boundToVFIO
         configFile = directory + "/config"
         // The file is as large as the space the kernel can reach (it gives only the first 64
         // bytes to anyone but root, but the size is the same).
@@ -55,7 +58,6 @@ final class SysfsConfigSpace: ConfigSpace {
             return nil
         }
         guard code == EPERM || code == EACCES, let lockdown = KernelLockdown.current(), lockdown.locksDown else { return nil }
-        let boundToVFIO = DriverBinding.boundDriver(String(configFile.dropLast("/config".count))) == VFIOBackend.driverName
         return .accessRefused(call: call, path: path, errno: code, cause:
             "the kernel is in lockdown (\(lockdown.rawValue)) mode, which refuses config writes through sysfs; "
             + (boundToVFIO ? "drop --via sysfs: the device is bound to vfio-pci, and pcimmio writes through VFIO"
