@@ -19,8 +19,7 @@ extension RegisterSession {
         // Each register's own definition and byte order (the first is the one resolved).
         let registers = raw.indices.map { index in
             let offset = plan.offset + UInt64(index * plan.width.bytes)
-            let definition = index == 0 ? register.definition
-                : target.place.barIndex.flatMap { bar in map?.register(at: offset, bar: bar).flatMap { $0.width == plan.width ? $0 : nil } }
+            let definition = index == 0 ? register.definition : RegisterResolver.definition(in: map, at: offset, of: target, width: plan.width)
             let value = RegisterResolver.bigEndian(target, definition) ? raw[index].byteSwapped(plan.width) : raw[index]
             return RegisterReadout.Register(offset: offset, value: value, definition: map != nil ? definition : nil)
         }
@@ -151,9 +150,7 @@ extension RegisterSession {
             throw .usage("watch keeps each sample in memory: at most 16777216 registers (\(plan.count) asked)")
         }
         let map = named ? try map(for: target) : nil
-        let definition = { (offset: UInt64) in
-            target.place.barIndex.flatMap { bar in map?.register(at: offset, bar: bar).flatMap { $0.width == plan.width ? $0 : nil } }
-        }
+        let definition = { (offset: UInt64) in RegisterResolver.definition(in: map, at: offset, of: target, width: plan.width) }
         // Each register in its own byte order (changes are found on the raw values).
         let event = { (elapsed: UInt64, offset: UInt64, old: UInt64?, new: UInt64) -> WatchEvent in
             let register = definition(offset)

@@ -35,6 +35,13 @@ final class RegisterResolver {
         return map
     }
 
+    /// The register `map` has at `offset` of the target's BAR, if it is `width` wide (a 32-bit
+    /// register read 16 bits at a time is not that register).
+    static func definition(in map: RegisterMap?, at offset: UInt64, of target: RegisterTarget, width: Width) -> RegisterDefinition? {
+        guard let map, let bar = target.place.barIndex, let register = map.register(at: offset, bar: bar), register.width == width else { return nil }
+        return register
+    }
+
     /// Byte order, decided once: --big-endian, or the map's word for the register.
     static func bigEndian(_ target: RegisterTarget, _ definition: RegisterDefinition?) -> Bool {
         target.bigEndian || definition?.bigEndian == true
@@ -45,9 +52,7 @@ final class RegisterResolver {
     func resolve(_ target: RegisterTarget, _ reference: RegisterReference, map: RegisterMap? = nil) throws(PCIMMIOError) -> ResolvedRegister {
         switch reference {
         case let .offset(offset):
-            let definition = target.place.barIndex.flatMap { bar in
-                map?.register(at: offset, bar: bar).flatMap { $0.width == target.width ? $0 : nil }
-            }
+            let definition = Self.definition(in: map, at: offset, of: target, width: target.width)
             return ResolvedRegister(offset: offset, width: target.width, definition: definition, bigEndian: Self.bigEndian(target, definition))
         case let .named(name):
             guard let bar = target.place.barIndex else { return try resolvePhysical(target, name) }

@@ -163,10 +163,7 @@ public final class ScriptRunner {
         guard session.maps.explicit != nil else { return target.bigEndian }
         if index >= targetMaps.count { targetMaps += Array(repeating: nil, count: index + 1 - targetMaps.count) }
         if targetMaps[index] == nil { targetMaps[index] = .some(try session.resolver.mapInUse(for: target, decoding: false)) }
-        let definition = targetMaps[index]!.flatMap { map in
-            target.place.barIndex.flatMap { map.register(at: line.offset, bar: $0) }.flatMap { $0.width == target.width ? $0 : nil }
-        }
-        return RegisterResolver.bigEndian(target, definition)
+        return RegisterResolver.bigEndian(target, RegisterResolver.definition(in: targetMaps[index]!, at: line.offset, of: target, width: target.width))
     }
 
     /// The window for a plain access: its target's last one when it covers the register,
