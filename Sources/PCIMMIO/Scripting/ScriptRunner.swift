@@ -9,27 +9,38 @@ public final class ScriptRunner {
     public let session: RegisterSession
     /// Where the lines' results go (ReadoutFormat): what a command line of the same words prints.
     public let output: OutputSink
-    /// Plans (and pokes) of statements, made when a statement is checked.
+    /// Statements as checked: plan, poke, byte order, and the window once one ran.
     private var prepared = BoundedCache<Int, Prepared>()
-    private var statementWindows = BoundedCache<Int, RegisterWindow>()
-    /// Plain accesses already checked against their BAR, with their byte order.
+    /// Plain accesses already checked against their BAR.
     private var checkedAccesses = BoundedCache<AccessKey, Bool>()
-    /// Per target, the window (and a plan of its BAR) its last read (even index) and write
-    /// (odd index) went through.
-    private var targetWindows: [TargetWindow?] = []
-    /// Per target, the map that decides byte order at its offsets (only with --map).
-    private var targetMaps: [RegisterMap??] = []
+    /// Per target of plain accesses: the windows its last read and write went through, and
+    /// the map that decides byte order at its offsets. Windows themselves are the session's.
+    private var targets: [TargetState?] = []
     /// The last access checked: runs of identical lines skip even the hash.
     private var lastChecked: AccessKey?
     /// Every line passed check(): running needs no second look.
     private var checkedUpFront = false
     private let flushEachLine: Bool
 
-    private struct Prepared {
+    private final class Prepared {
         let plan: AccessPlan?
         let poke: Poke?
         /// --big-endian, or a register its map says is big-endian (RegisterResolver.bigEndian).
         let bigEndian: Bool
+        var window: RegisterWindow?
+
+        init(plan: AccessPlan?, poke: Poke?, bigEndian: Bool) {
+            self.plan = plan
+            self.poke = poke
+            self.bigEndian = bigEndian
+        }
+    }
+
+    private final class TargetState {
+        /// Read (0) and write (1).
+        var windows: [TargetWindow?] = [nil, nil]
+        /// nil until asked; then the map in use, or none (only with --map).
+        var map: RegisterMap??
     }
 
     /// A window and a plan of its BAR, kept as one reference: a line costs one retain, not
@@ -161,26 +172,34 @@ public final class ScriptRunner {
         let index = Int(line.index)
         let target = script.targets[index]
         guard session.maps.explicit != nil else { return target.bigEndian }
-        if index >= targetMaps.count { targetMaps += Array(repeating: nil, count: index + 1 - targetMaps.count) }
-        if targetMaps[index] == nil { targetMaps[index] = .some(try session.resolver.mapInUse(for: target, decoding: false)) }
-        return RegisterResolver.bigEndian(target, RegisterResolver.definition(in: targetMaps[index]!, at: line.offset, of: target, width: target.width))
+        let state = state(index)
+        if state.map == nil { state.map = .some(try session.resolver.mapInUse(for: target, decoding: false)) }
+        return RegisterResolver.bigEndian(target, RegisterResolver.definition(in: state.map!, at: line.offset, of: target, width: target.width))
+    }
+
+    private func state(_ index: Int) -> TargetState {
+        if index >= targets.count { targets += Array(repeating: nil, count: index + 1 - targets.count) }
+        if let known = targets[index] { return known }
+        let made = TargetState()
+        targets[index] = made
+        return made
     }
 
     /// The window for a plain access: its target's last one when it covers the register,
     /// else the session's (which maps the whole BAR once a second place in it is needed).
     private func window(_ line: Script.Line) throws(PCIMMIOError) -> TargetWindow {
-        let slot = Int(line.index) * 2 + (line.kind == .peek ? 0 : 1)
-        if slot >= targetWindows.count { targetWindows += Array(repeating: nil, count: slot + 1 - targetWindows.count) }
+        let state = state(Int(line.index))
+        let slot = line.kind == .peek ? 0 : 1
         let width = UInt64(script.targets[Int(line.index)].width.bytes)
         let checked = try checkedPlan(line)
-        if checked == nil, let open = targetWindows[slot],
+        if checked == nil, let open = state.windows[slot],
            open.window.region.lowerBound <= line.offset, line.offset + width <= open.window.region.upperBound {
             return open
         }
         let plan: AccessPlan
         if let checked { plan = checked } else { plan = try self.plan(line) }
         let open = TargetWindow(window: try session.window(for: plan), plan: plan)
-        targetWindows[slot] = open
+        state.windows[slot] = open
         return open
     }
 
@@ -229,9 +248,10 @@ public final class ScriptRunner {
     }
 
     private func window(statement index: Int, _ plan: AccessPlan) throws(PCIMMIOError) -> RegisterWindow {
-        if let open = statementWindows[index] { return open }
+        let prepared = try prepare(index)
+        if let open = prepared.window { return open }
         let window = try session.window(for: plan)
-        statementWindows[index] = window
+        prepared.window = window
         return window
     }
 
