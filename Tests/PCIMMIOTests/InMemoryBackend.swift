@@ -19,6 +19,8 @@ final class InMemoryBackend: DeviceBackend {
     var bars: [Int: [UInt8]]
     let config: MutableConfigSpace
     private(set) var accesses: [Access] = []
+    /// Runs after each BAR access: a test's device reacting (setting an error bit, say).
+    var onAccess: ((Access) -> Void)?
 
     init(via: AccessVia = .sysfs, bars: [Int: [UInt8]], config: MutableConfigSpace = .device()) {
         self.via = via
@@ -43,7 +45,10 @@ final class InMemoryBackend: DeviceBackend {
         (0..<width.bytes).reversed().reduce(0) { $0 << 8 | UInt64(bars[bar]![Int(offset) + $1]) }
     }
 
-    fileprivate func record(_ access: Access) { accesses.append(access) }
+    fileprivate func record(_ access: Access) {
+        accesses.append(access)
+        onAccess?(access)
+    }
 }
 
 /// One BAR's bytes, each register one recorded access of its width.

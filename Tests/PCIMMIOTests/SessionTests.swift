@@ -107,6 +107,23 @@ import Testing
         #expect(bench.made[0].accesses.allSatisfy { !$0.write && $0.width == .w32 } && bench.made[0].accesses.count == 5)
     }
 
+    /// --check-errors in a script: the line that raised an error bit prints its value, then
+    /// fails the script there; lines after it do not run.
+    @Test func aScriptLineThatRaisesAnErrorPrintsThenStops() throws {
+        let bench = try Bench()
+        bench.session.checkErrors = true
+        _ = try bench.session.configSpace(DeviceSelector("00:03.0"))  // the back-end, made
+        bench.made[0].onAccess = { access in
+            if access.offset == 0x10 { bench.made[0].config.set(0x06, 0x2000, bytes: 2) }  // STATUS: Received Master Abort
+        }
+        let failures = try bench.run("peek 00:03.0 0 0x0c\npeek 00:03.0 0 0x10\npeek 00:03.0 0 0x14\n")
+        #expect(failures == [.inScript(file: "s.run", line: 2, .errorsRaised(slot: "0000:00:03.0", operation: "peek", errors: ["Received Master Abort (STATUS)"]))],
+                "\(failures)")
+        let value = { (offset: UInt64) in "0x" + String(bench.made[0].value(bar: 0, at: offset, width: .w32), radix: 16) }
+        #expect(bench.printed.split(separator: "\n").map(String.init) == [value(0x0c), value(0x10)])
+        #expect(bench.made[0].accesses.map(\.offset) == [0x0c, 0x10], "line 3 did not run")
+    }
+
     /// Config writes are traced like BAR accesses and warned about like pokes when a kernel
     /// driver owns the device.
     @Test func configAccessesAreTracedAndWarnedAbout() throws {

@@ -97,7 +97,7 @@ public final class ScriptRunner {
         var failures: [PCIMMIOError] = []
         for line in script.lines {
             do throws(PCIMMIOError) {
-                try execute(line)
+                try runLine(line)
                 if flushEachLine { try output.flush() }
             } catch {
                 failures.append(.inScript(file: script.name, line: line.number, error))
@@ -129,7 +129,7 @@ public final class ScriptRunner {
                 guard let line = try script.parse(raw, number: number) else { continue }
                 do throws(PCIMMIOError) {
                     try check(line)
-                    try execute(line)
+                    try runLine(line)
                 } catch {
                     throw .inScript(file: script.name, line: number, error)
                 }
@@ -257,6 +257,12 @@ public final class ScriptRunner {
 
     /// Each line runs through the session's own single-register read and write (the ones a
     /// one-shot peek and poke use) or its commands; only the caches are the runner's.
+    /// A line, then the error bits it raised (--check-errors), once its output is written.
+    private func runLine(_ line: Script.Line) throws(PCIMMIOError) {
+        try execute(line)
+        try session.throwRaisedErrors()
+    }
+
     private func execute(_ line: Script.Line) throws(PCIMMIOError) {
         guard let index = line.statement else {
             // A plain access: most lines of a long script.
@@ -270,7 +276,6 @@ public final class ScriptRunner {
                 let poke = try Poke(width: target.width, value: line.value, mask: line.mask, verify: line.kind == .pokeVerify)
                 try session.writeRegister(poke, open.plan, at: line.offset, through: open.window, bigEndian: bigEndian)
             }
-            try session.throwRaisedErrors()
             return
         }
         switch script.statements[index] {
@@ -279,11 +284,9 @@ public final class ScriptRunner {
                 // One named register, formatted straight into the output buffer.
                 let value = try session.readRegister(plan, at: plan.offset, through: window(statement: index, plan), bigEndian: prepare(index).bigEndian)
                 try output.writeRegister(value, width: plan.width)
-                try session.throwRaisedErrors()
             } else {
                 let readout = try session.read(target, reference, count: count, decode: decode)
                 try output.write(json ? ReadoutFormat.json(readout) : ReadoutFormat.text(readout))
-                try session.throwRaisedErrors()
             }
         case let .poke(target, request, verify):
             let prepared = try prepare(index)
@@ -291,7 +294,6 @@ public final class ScriptRunner {
                 return try session.poke(target, request, verify: verify)
             }
             try session.writeRegister(poke, plan, at: plan.offset, through: window(statement: index, plan), bigEndian: prepared.bigEndian)
-            try session.throwRaisedErrors()
         case let .dump(target, region, format, decode, includeSideEffects):
             if decode {
                 try session.decodedRegisters(target, region: region, includeSideEffects: includeSideEffects) { (read) throws(PCIMMIOError) in
@@ -304,7 +306,6 @@ public final class ScriptRunner {
             let final = try session.wait(target, request, timeout: timeout, interval: interval) { () throws(PCIMMIOError) in try output.flush() }
             try output.write(formatRegister(final.value, width: final.width) + "\n")
             try output.flush()
-            try session.throwRaisedErrors()
         case let .load(target, offset, bytes, verify, flush):
             try session.load(target, offset: offset, bytes: bytes, verify: verify, flush: flush)
         case let .fill(target, region, value, step, flush):
