@@ -23,3 +23,12 @@ func withBytes<R>(of array: [UInt8], _ body: (UnsafeRawBufferPointer) throws(PCI
     if let failure { throw failure }
     return result!
 }
+
+extension PCIMMIOError {
+    /// The errno of a failed system call (`.system`, what every wrapper in System/ throws),
+    /// for a caller that words the error its own way; nil for any other error.
+    var systemErrno: Int32? {
+        guard case let .system(_, _, code) = self else { return nil }
+        return code
+    }
+}
