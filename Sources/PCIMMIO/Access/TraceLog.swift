@@ -3,7 +3,7 @@ import Glibc
 /// `--trace FILE`: one JSON line per device access, appended, so a session can be audited
 /// and replayed. `-` means stderr.
 public final class TraceLog {
-    private let descriptor: Int32
+    private let file: FileDescriptor
     private let ownsDescriptor: Bool
     /// `--trace-summary`: runs of several registers (load, fill, dump chunks) leave one summary
     /// line per command instead of one line per access.
@@ -15,17 +15,15 @@ public final class TraceLog {
     public init(path: String, summary: Bool = false) throws(PCIMMIOError) {
         self.summary = summary
         if path == "-" {
-            descriptor = STDERR_FILENO
+            file = .standardError
             ownsDescriptor = false
             return
         }
-        let opened = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard opened >= 0 else { throw .system(call: "open trace file", path: path, errno: errno) }
-        descriptor = opened
+        file = try .open(path, O_WRONLY | O_APPEND | O_CREAT, permissions: 0o644, call: "open trace file")
         ownsDescriptor = true
     }
 
-    deinit { if ownsDescriptor { close(descriptor) } }
+    deinit { if ownsDescriptor { file.close() } }
 
     /// One line for a whole transfer: `count` registers of `width` from `offset`.
     func recordSummary(_ operation: String, _ location: AccessLocation, via: AccessVia, offset: UInt64, width: Width, count: Int) {
@@ -56,9 +54,9 @@ public final class TraceLog {
     private func line(_ operation: String, slot: String, place: String, via: AccessVia, _ fields: String, after: String = "") {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var text = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(slot)\"," + place + fields
+        let text = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(slot)\"," + place + fields
             + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))" + after + "}\n"
-        text.withUTF8 { _ = write(descriptor, $0.baseAddress, $0.count) }
+        _ = try? file.write(text)
     }
 }
 

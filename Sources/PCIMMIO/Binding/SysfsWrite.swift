@@ -22,11 +22,10 @@ public struct SysfsWrite: Sendable, Equatable, CustomStringConvertible {
     }
 
     func perform() throws(Failure) {
-        let descriptor = open(path, O_WRONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Failure(step: .open, call: "open for writing", errno: errno) }
-        defer { close(descriptor) }
-        var value = value
-        let written = value.withUTF8 { write(descriptor, $0.baseAddress, $0.count) }
-        guard written >= 0 else { throw Failure(step: .write, call: writeCall, errno: errno) }
+        // FileDescriptor's calls throw only .system, which keeps the errno.
+        let file: FileDescriptor
+        do { file = try .open(path, O_WRONLY) } catch { throw Failure(step: .open, call: "open for writing", errno: error.systemErrno ?? 0) }
+        defer { file.close() }
+        do { try file.write(value) } catch { throw Failure(step: .write, call: writeCall, errno: error.systemErrno ?? 0) }
     }
 }

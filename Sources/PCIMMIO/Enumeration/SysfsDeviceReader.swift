@@ -72,12 +72,10 @@ struct SysfsDeviceReader {
     /// Parses a small file (sysfs attributes are at most a page) read into a stack buffer;
     /// nil when it cannot be read.
     private func withContents<T>(_ path: String, _ parse: (UnsafeBufferPointer<UInt8>) -> T?) -> T? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
+        guard let file = try? FileDescriptor.open(path, O_RDONLY) else { return nil }
+        defer { file.close() }
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { buffer in
-            let got = read(descriptor, buffer.baseAddress, buffer.count)
-            guard got >= 0 else { return nil }
+            guard let got = try? file.read(into: UnsafeMutableRawBufferPointer(buffer)) else { return nil }
             return parse(UnsafeBufferPointer(rebasing: buffer[0..<got]))
         }
     }

@@ -2,35 +2,32 @@ import Glibc
 
 /// Buffered output to stdout or a file, written with write(2) in large blocks.
 public final class OutputSink {
-    private let descriptor: Int32
+    private let file: FileDescriptor
     private let ownsDescriptor: Bool
-    private let name: String
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 16, alignment: 16)
     private var used = 0
 
-    public static func standardOutput() -> OutputSink { OutputSink(descriptor: STDOUT_FILENO, name: "stdout") }
+    public static func standardOutput() -> OutputSink { OutputSink(file: .standardOutput) }
 
     public init(path: String) throws(PCIMMIOError) {
-        let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard opened >= 0 else {
+        do {
+            file = try .open(path, O_WRONLY | O_CREAT | O_TRUNC, permissions: 0o644, call: "open output file")
+        } catch {
             buffer.deallocate()
-            throw .system(call: "open output file", path: path, errno: errno)
+            throw error
         }
-        descriptor = opened
         ownsDescriptor = true
-        name = path
     }
 
-    private init(descriptor: Int32, name: String) {
-        self.descriptor = descriptor
+    private init(file: FileDescriptor) {
+        self.file = file
         self.ownsDescriptor = false
-        self.name = name
     }
 
     deinit {
         try? flush()
         buffer.deallocate()
-        if ownsDescriptor { close(descriptor) }
+        if ownsDescriptor { file.close() }
     }
 
     public func write(_ text: String) throws(PCIMMIOError) {
@@ -45,7 +42,7 @@ public final class OutputSink {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(PCIMMIOError) {
         if used + bytes.count > buffer.count { try flush() }
         if bytes.count >= buffer.count {
-            try writeAll(bytes)
+            try file.writeAll(bytes)
         } else {
             UnsafeMutableRawBufferPointer(rebasing: buffer[used..<used + bytes.count]).copyMemory(from: bytes)
             used += bytes.count
@@ -77,24 +74,12 @@ public final class OutputSink {
     }
 
     /// Whether this is a terminal: interactive output is flushed line by line.
-    public var isTerminal: Bool { isatty(descriptor) != 0 }
+    public var isTerminal: Bool { file.isTerminal }
 
     public func flush() throws(PCIMMIOError) {
         guard used > 0 else { return }
         let pending = UnsafeRawBufferPointer(rebasing: buffer[0..<used])
         used = 0
-        try writeAll(pending)
-    }
-
-    private func writeAll(_ bytes: UnsafeRawBufferPointer) throws(PCIMMIOError) {
-        var done = 0
-        while done < bytes.count {
-            let put = Glibc.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-            if put < 0 {
-                if errno == EINTR { continue }
-                throw .system(call: "write", path: name, errno: errno)
-            }
-            done += put
-        }
+        try file.writeAll(pending)
     }
 }

@@ -3,20 +3,17 @@ import Glibc
 /// Lines of a file or of standard input, read as they arrive: `run --line-buffered` answers
 /// each line before the next is written, so it must not wait for a buffer to fill.
 public struct LineReader {
-    private let descriptor: Int32
-    private let path: String
+    private let file: FileDescriptor
     private var buffer: [UInt8] = []
     private var start = 0
     private var atEnd = false
 
     /// `-` is standard input.
     public init(path: String) throws(PCIMMIOError) {
-        self.path = path
-        descriptor = path == "-" ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .system(call: "open", path: path, errno: errno) }
+        file = path == "-" ? .standardInput(named: path) : try .open(path, O_RDONLY)
     }
 
-    public func close() { if path != "-" { _ = Glibc.close(descriptor) } }
+    public func close() { if file.path != "-" { file.close() } }
 
     /// The next line without its newline; nil at the end. A last line without a newline counts.
     public mutating func next() throws(PCIMMIOError) -> ArraySlice<UInt8>? {
@@ -34,11 +31,7 @@ public struct LineReader {
             buffer.removeSubrange(0..<start)
             start = 0
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            let got = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw .system(call: "read", path: path, errno: errno)
-            }
+            let got = try file.read(into: &chunk)
             if got == 0 { atEnd = true } else { buffer.append(contentsOf: chunk[0..<got]) }
         }
     }

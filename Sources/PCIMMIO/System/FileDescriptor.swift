@@ -68,6 +68,21 @@ struct FileDescriptor {
         return put
     }
 
+    /// One write(2) of the text's UTF-8 bytes: the bytes written.
+    @discardableResult
+    func write(_ text: String) throws(PCIMMIOError) -> Int {
+        var text = text
+        var failure: PCIMMIOError?
+        let put = text.withUTF8 { bytes in
+            do throws(PCIMMIOError) { return try write(from: UnsafeRawBufferPointer(bytes)) } catch {
+                failure = error
+                return 0
+            }
+        }
+        if let failure { throw failure }
+        return put
+    }
+
     /// Every byte, in as many write(2) calls as it takes, again when a signal interrupted one.
     func writeAll(_ bytes: UnsafeRawBufferPointer) throws(PCIMMIOError) {
         var done = 0
