@@ -1,5 +1,3 @@
-import Glibc
-
 /// Where the library reports what is worth saying but does not stop a command (a driver owns
 /// the device, memory decoding is off, a read of all ones), as libpci reports through the
 /// `a->warning` callback its tool installs. The tool decides how they look; tests collect them.
@@ -14,8 +12,7 @@ public final class Diagnostics {
     /// before anything the command prints after them.
     public static func standardError() -> Diagnostics {
         Diagnostics { kind, message in
-            var line = "pcimmio: " + kind.rawValue + ": " + message + "\n"
-            line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+            writeToStandardError("pcimmio: " + kind.rawValue + ": " + message + "\n")
         }
     }
 

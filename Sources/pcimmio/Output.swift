@@ -1,4 +1,3 @@
-import Glibc
 import PCIMMIO
 
 /// The command's results: stdout, buffered (flushed by each command when it is done). One
@@ -7,8 +6,7 @@ nonisolated(unsafe) let standardOutput = OutputSink.standardOutput()
 
 /// Writes to stderr without buffering behind stdout.
 func printError(_ message: String) {
-    var line = "pcimmio: " + message + "\n"
-    line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    writeToStandardError("pcimmio: " + message + "\n")
 }
 
 /// Prints libpci's warnings the way lspci does: on stderr, before the output.

@@ -1,5 +1,3 @@
-import Glibc
-
 /// A progress line on stderr for long transfers, the way `dd status=progress` and `pv` show
 /// one: bytes done, rate, time left. Only when stderr is a terminal, and only once a transfer
 /// has run for a second (short ones never show it); redrawn at most five times a second and
@@ -13,7 +11,7 @@ final class ProgressMeter {
 
     /// nil when progress is off (`--no-progress`) or stderr is not a terminal.
     init?(_ verb: String, total: UInt64, enabled: Bool) {
-        guard enabled, isatty(STDERR_FILENO) != 0, total > 0 else { return nil }
+        guard enabled, FileDescriptor.standardError.isTerminal, total > 0 else { return nil }
         self.verb = verb
         self.total = total
     }
@@ -43,8 +41,7 @@ final class ProgressMeter {
     }
 
     private func draw(_ text: String) {
-        var line = "\r\u{1b}[K" + (text.isEmpty ? "" : "pcimmio: " + text)
-        line.withUTF8 { _ = write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        writeToStandardError("\r\u{1b}[K" + (text.isEmpty ? "" : "pcimmio: " + text))
     }
 
     deinit { finish() }
