@@ -27,14 +27,13 @@ struct SysfsDeviceReader {
     /// Every function in `<root>/devices`.
     private func slots() throws(PCIMMIOError) -> [SlotAddress] {
         let directory = root + "/devices"
-        guard let stream = opendir(directory) else {
-            throw .pciTreeUnreadable(root: root, reason: "cannot open \(directory): \(String(cString: strerror(errno)))")
-        }
-        defer { closedir(stream) }
         var found: [SlotAddress] = []
-        while let entry = readdir(stream) {
-            let slot = withUnsafeBytes(of: entry.pointee.d_name) { name in SlotAddress(sysfsName: name.prefix { $0 != 0 }) }
-            if let slot { found.append(slot) }
+        do {
+            try forEachDirectoryEntry(directory) { name in
+                if let slot = SlotAddress(sysfsName: name) { found.append(slot) }
+            }
+        } catch {
+            throw .pciTreeUnreadable(root: root, reason: "cannot open \(directory): \(systemErrorText(error.systemErrno ?? 0))")
         }
         return found
     }

@@ -44,10 +44,7 @@ public final class MapCatalog {
     /// This process's executable, symbolic links resolved (so `/usr/local/bin/pcimmio`
     /// linking to an unpacked package finds the package's maps).
     public static func executablePath() -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
-        guard length > 0 else { return nil }
-        return String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        try? readLink("/proc/self/exe")
     }
 
     /// The map for `device`, nil when none applies. A `--map` that does not list the device is an error.
@@ -73,12 +70,8 @@ public final class MapCatalog {
         var paths: [String] = []
         if let explicit {
             paths = [explicit]
-        } else if let directory, let listing = opendir(directory) {
-            defer { closedir(listing) }
-            while let entry = readdir(listing) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
-                if name.hasSuffix(".json") { paths.append(directory + "/" + name) }
-            }
+        } else if let directory, let names = try? listDirectory(directory) {
+            for name in names where name.hasSuffix(".json") { paths.append(directory + "/" + name) }
             paths.sort()
         }
         var maps: [RegisterMap] = []
