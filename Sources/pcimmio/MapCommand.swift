@@ -85,7 +85,7 @@ struct MapImportCommand: ParsableCommand {
 
     func run() throws {
         let importer = Self.importerPath()
-        guard access(importer, X_OK) == 0 else {
+        guard isExecutable(importer) else {
             throw PCIMMIOError.notInstalled("map import needs pcimmio-import beside pcimmio, at \(importer) (swift build builds both)")
         }
         let arguments = [importer] + options.arguments
@@ -102,8 +102,8 @@ struct MapImportCommand: ParsableCommand {
         let executable = MapCatalog.executablePath() ?? CommandLine.arguments[0]
         let directory = executable.lastIndex(of: "/").map { String(executable[..<$0]) } ?? "."
         let beside = directory + "/pcimmio-import"
-        guard access(beside, X_OK) != 0, let prefixEnd = directory.lastIndex(of: "/") else { return beside }
+        guard !isExecutable(beside), let prefixEnd = directory.lastIndex(of: "/") else { return beside }
         let installed = String(directory[..<prefixEnd]) + "/lib/pcimmio/pcimmio-import"
-        return access(installed, X_OK) == 0 ? installed : beside
+        return isExecutable(installed) ? installed : beside
     }
 }

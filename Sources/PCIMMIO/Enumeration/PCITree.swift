@@ -1,4 +1,3 @@
-import Glibc
 import PCIShim
 
 /// The PCI functions under one sysfs root (`/sys/bus/pci` or a fake tree), read through libpci.
@@ -8,8 +7,7 @@ public final class PCITree {
     /// `--sysfs`, else `PCIMMIO_SYSFS`, else /sys/bus/pci.
     public static func root(option: String?) -> String {
         if let option { return option }
-        if let variable = getenv("PCIMMIO_SYSFS"), variable.pointee != 0 { return String(cString: variable) }
-        return defaultRoot
+        return environment("PCIMMIO_SYSFS") ?? defaultRoot
     }
 
     public let root: String
@@ -90,9 +88,4 @@ public final class PCITree {
         let suffix = " [" + hex(deviceClass, digits: 4) + "]"
         return name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name
     }
-}
-
-func fileExists(_ path: String) -> Bool {
-    var info = stat()
-    return stat(path, &info) == 0
 }

@@ -1,5 +1,3 @@
-import Glibc
-
 /// Which register map describes a device: the one given with `--map FILE`, else the first
 /// map (by file name) in the `PCIMMIO_MAPS` directory that lists the device's vendor:device,
 /// else in the maps installed beside the executable (`<prefix>/share/pcimmio/maps`).
@@ -23,8 +21,7 @@ public final class MapCatalog {
     }
 
     public static var environmentDirectory: String? {
-        guard let value = getenv("PCIMMIO_MAPS"), value.pointee != 0 else { return nil }
-        return String(cString: value)
+        environment("PCIMMIO_MAPS")
     }
 
     /// `<prefix>/share/pcimmio/maps` for an executable at `<prefix>/bin/pcimmio`, if that
@@ -36,9 +33,7 @@ public final class MapCatalog {
         let binDirectory = executable[..<bin]
         guard let prefixEnd = binDirectory.lastIndex(of: "/") else { return nil }
         let candidate = String(binDirectory[..<prefixEnd]) + "/share/pcimmio/maps"
-        var status = stat()
-        guard stat(candidate, &status) == 0, status.st_mode & S_IFMT == S_IFDIR else { return nil }
-        return candidate
+        return isDirectory(candidate) ? candidate : nil
     }
 
     /// This process's executable, symbolic links resolved (so `/usr/local/bin/pcimmio`

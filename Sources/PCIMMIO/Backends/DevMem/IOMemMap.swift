@@ -81,8 +81,3 @@ public struct IOMemMap: Sendable, Equatable {
         return (name, innermost.parents.last { PCIAddress.looksLikeSlot($0) })
     }
 }
-
-func environment(_ name: String) -> String? {
-    guard let value = getenv(name), value.pointee != 0 else { return nil }
-    return String(cString: value)
-}

@@ -19,8 +19,7 @@ final class SysfsConfigSpace: ConfigSpace {
         configFile = directory + "/config"
         // The file is as large as the space the kernel can reach (it gives only the first 64
         // bytes to anyone but root, but the size is the same).
-        var info = stat()
-        size = stat(configFile, &info) == 0 && info.st_size >= 4096 ? 4096 : 256
+        size = ((try? fileStatus(configFile))?.st_size ?? 0) >= 4096 ? 4096 : 256
     }
 
     func read(_ width: Width, at offset: Int) throws(PCIMMIOError) -> UInt32 {
