@@ -49,8 +49,3 @@ public struct PCIAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
         (a.domain, a.bus, a.device, a.function) < (b.domain, b.bus, b.device, b.function)
     }
 }
-
-/// Lowercase hex, zero-padded to at least `digits`.
-func hex<T: BinaryInteger>(_ value: T, digits: Int) -> String {
-    String(value, radix: 16).leftPadded(digits)
-}
