@@ -52,8 +52,7 @@ public final class TraceLog {
 
     /// `{"op", "via", "device", PLACE FIELDS "time" AFTER}`, written in one write(2).
     private func line(_ operation: String, slot: String, place: String, via: AccessVia, _ fields: String, after: String = "") {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
+        let now = WallClock.now()
         let text = "{\"op\":\"\(operation)\",\"via\":\"\(via.rawValue)\",\"device\":\"\(slot)\"," + place + fields
             + "\"time\":\(now.tv_sec).\(String(now.tv_nsec / 1000).leftPadded(6))" + after + "}\n"
         _ = try? file.write(text)

@@ -1,5 +1,3 @@
-import Glibc
-
 /// `pcimmio snapshot`: one device's state as one JSON document: identity, driver, time, the
 /// config space bytes, and every readable register of its map at its width (registers whose
 /// read has side effects, and write-only ones, are skipped as `dump --map` skips them), or,
@@ -58,7 +56,7 @@ public struct DeviceSnapshot: Sendable, Equatable {
             }
         }
         return DeviceSnapshot(slot: device.slot, vendorID: device.vendorID, deviceID: device.deviceID, driver: device.driver,
-                              time: Int(Glibc.time(nil)), config: config, registers: registers, skipped: skipped, regions: regions)
+                              time: WallClock.now().tv_sec, config: config, registers: registers, skipped: skipped, regions: regions)
     }
 
     /// `BAR:REGION[:WIDTH]`, e.g. `0:0+0x100` or `2:0x1000+64:16`.
