@@ -71,6 +71,6 @@ public struct DriverBinding: Sendable, Equatable {
 
     /// The driver bound to the device at `directory` now.
     public static func boundDriver(_ directory: String) -> String? {
-        (try? readLink(directory + "/driver")).map { String($0.split(separator: "/").last ?? "") }
+        readLink(directory + "/driver").map { String($0.split(separator: "/").last ?? "") }
     }
 }

@@ -39,7 +39,7 @@ public final class MapCatalog {
     /// This process's executable, symbolic links resolved (so `/usr/local/bin/pcimmio`
     /// linking to an unpacked package finds the package's maps).
     public static func executablePath() -> String? {
-        try? readLink("/proc/self/exe")
+        readLink("/proc/self/exe")
     }
 
     /// The map for `device`, nil when none applies. A `--map` that does not list the device is an error.

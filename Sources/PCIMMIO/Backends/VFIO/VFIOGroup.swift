@@ -16,11 +16,11 @@ public struct VFIOGroup: Sendable, Equatable {
     /// The group of the device at `directory` (`<sysfs>/devices/<slot>`), from its
     /// `iommu_group` link; nil when there is none (no IOMMU).
     public init?(deviceDirectory directory: String) {
-        guard let target = try? readLink(directory + "/iommu_group") else { return nil }
+        guard let target = readLink(directory + "/iommu_group") else { return nil }
         number = String(target.split(separator: "/").last ?? "")
         let devices = directory + "/iommu_group/devices"
         members = ((try? listDirectory(devices)) ?? []).sorted().map { slot in
-            Member(slot: slot, driver: (try? readLink(devices + "/" + slot + "/driver")).map { String($0.split(separator: "/").last ?? "") })
+            Member(slot: slot, driver: readLink(devices + "/" + slot + "/driver").map { String($0.split(separator: "/").last ?? "") })
         }
     }
 
