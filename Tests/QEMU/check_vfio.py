@@ -32,6 +32,7 @@ if __name__ == "__main__":
     import check  # noqa: E402
 else:
     check = sys.modules.get("check") or __import__("check")
+import check_scripting  # noqa: E402
 import tracelib  # noqa: E402
 
 Fail = check.Fail
@@ -346,6 +347,74 @@ class VfioSuite(check.Suite):
             if mid:
                 raise Fail(f"unexpected access: {mid[0]}")
         c("vfio: run edu-factorial.run --map qemu-edu.json prints 8!: write 8, poll STATUS, read 0x9d80", fact)
+
+        def field_verify():
+            """edu-field-verify.run: peek STATUS; STATUS.IRQ_ON_DONE=ON --verify; peek --decode;
+            STATUS.IRQ_ON_DONE=OFF; peek. The trace is the oracle for what was written."""
+            test = "v_field_verify"
+            self.need_rc0(test)
+            st = E0() + 0x20
+            r4, w4 = ("r", st, 4), ("w", st, 4)
+            got = self.expect_accesses(test, [r4, r4, w4, r4, r4, r4, w4, r4])
+            before, old_on, w_on, back, peek_on, old_off, w_off, after = got
+            if before.value & 0x81:
+                raise Fail(f"STATUS was {before.value:#010x} before the script (IRQ_ON_DONE or COMPUTING set): "
+                           "the ON poke would change nothing")
+            if w_on.value != (old_on.value & ~0x80) | 0x80:
+                raise Fail(f"IRQ_ON_DONE=ON read {old_on.value:#010x} and wrote {w_on.value:#010x}, "
+                           f"expected {(old_on.value & ~0x80) | 0x80:#010x} (only bit 7 set)")
+            if back.value != w_on.value:
+                raise Fail(f"--verify read back {back.value:#010x}, the write was {w_on.value:#010x}")
+            if w_off.value != old_off.value & ~0x80:
+                raise Fail(f"IRQ_ON_DONE=OFF read {old_off.value:#010x} and wrote {w_off.value:#010x}, "
+                           f"expected {old_off.value & ~0x80:#010x} (only bit 7 cleared)")
+            if not old_off.value & 0x80 or after.value & 0x80:
+                raise Fail(f"STATUS bit 7 before/after IRQ_ON_DONE=OFF: {old_off.value:#010x}/{after.value:#010x}")
+            text = self.text(test)
+            top = [ln for ln in text.splitlines() if ln.strip() and not ln[0].isspace()]
+            regs = check_scripting.decoded(text)
+            if (len(top) != 4 or top[0] != f"0x{before.value:08x}" or top[2] != f"0x{after.value:08x}"
+                    or top[3] != "field pokes done" or len(regs) != 1 or regs[0]["line"] != top[1]):
+                raise Fail(f"stdout {top}, expected the traced STATUS values 0x{before.value:08x}, "
+                           f"0x{peek_on.value:08x} (decoded), 0x{after.value:08x}, then 'field pokes done'")
+            reg = regs[0]
+            if reg["name"] != "STATUS" or reg["value"] != peek_on.value:
+                raise Fail(f"--decode printed {reg['line'].strip()!r}, the device returned {peek_on.value:#010x}")
+            check_scripting.check_fields(reg)
+            irq = reg["fields"].get("IRQ_ON_DONE")
+            if not irq or irq[2] != 1 or irq[3] != "ON":
+                raise Fail(f"--decode shows IRQ_ON_DONE as {irq}, expected 0x1 (ON)")
+            err = stderr_lines(self, test)
+            if err:
+                raise Fail(f"stderr: {err[:2]}")
+        c("vfio: run edu-field-verify.run --map: STATUS.IRQ_ON_DONE=ON --verify = one read, one write of old | 0x80, "
+          "one read-back; =OFF = one read, one write of old & ~0x80; peeks print the traced values", field_verify)
+
+        def field_verify_mismatch():
+            """edu ignores a DMA_CMD write without START, so DIRECTION=EDU_TO_RAM does not read back."""
+            test = "v_field_verify_mismatch"
+            err = self.one_line_error(test, "verify", rc=1)
+            cmd = E0() + 0x98
+            old, wrote, back = self.expect_accesses(test, [("r", cmd, 8), ("w", cmd, 8), ("r", cmd, 8)])
+            if old.value & 1:
+                raise Fail(f"DMA_CMD read {old.value:#x}: START set, a DMA is running")
+            if wrote.value != (old.value & ~0x2) | 0x2:
+                raise Fail(f"DIRECTION=EDU_TO_RAM read {old.value:#x} and wrote {wrote.value:#x}, "
+                           f"expected {(old.value & ~0x2) | 0x2:#x} (only bit 1 set)")
+            if back.value != old.value:
+                raise Fail(f"DMA_CMD read back {back.value:#x} after writing {wrote.value:#x}: edu did not ignore "
+                           "the write, so this is no mismatch test")
+            if not re.search(r"edu-field-verify-mismatch\.run\D{0,3}3\b", err):
+                raise Fail(f"the message does not name edu-field-verify-mismatch.run line 3: {err!r}")
+            shown = {int(h, 16) for h in re.findall(r"0x[0-9a-fA-F]+", err)}
+            if wrote.value not in shown or back.value not in shown:
+                raise Fail(f"the message does not show both the written {wrote.value:#x} and the read-back "
+                           f"{back.value:#x}: {err!r}")
+            if self.text(test).strip():
+                raise Fail(f"stdout {self.text(test).strip()[:100]!r}: line 4 ran after the failed --verify")
+        c("vfio: run edu-field-verify-mismatch.run: DMA_CMD.DIRECTION=EDU_TO_RAM --verify (edu ignores it) = "
+          "8-byte read, write of old | 0x2, read-back; exit 1, one line naming line 3 and both values; script stops",
+          field_verify_mismatch)
 
         def run1000():
             self.need_rc0("v_run_1000")

@@ -193,6 +193,9 @@ t v_wait_fact_poke "$P" poke 00:02.0 0 0x08 0x5
 t v_wait "$P" wait 00:02.0 0 0x20 --mask 1 --value 0
 t v_wait_fact_peek "$P" peek 00:02.0 0 0x08
 t v_factorial "$P" --map $EDUMAP run "$HERE/scripts/edu-factorial.run"
+# field pokes in a run script: read-modify-write, --verify, and a --verify that must fail
+t v_field_verify "$P" --map $EDUMAP run "$HERE/scripts/edu-field-verify.run"
+t v_field_verify_mismatch "$P" --map $EDUMAP run "$HERE/scripts/edu-field-verify-mismatch.run"
 yes 'peek 00:02.0 0 0x0' | head -n 1000 > /tmp/peek1000.run
 t v_run_1000 "$P" run /tmp/peek1000.run
 t v_watch_still "$P" watch 00:02.0 0 0x4+4 --interval 10ms --count 3
