@@ -19,8 +19,6 @@ public enum AccessLocation: Sendable, Equatable {
         return nil
     }
 
-    public var isPhysical: Bool { self == .physical }
-
     /// `0000:00:02.0 BAR 0 offset 0x20`, or `physical address 0xfea00020`.
     public func describe(offset: UInt64) -> String {
         switch self {

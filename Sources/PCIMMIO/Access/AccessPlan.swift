@@ -22,7 +22,7 @@ public struct AccessPlan {
     public var length: UInt64 { UInt64(count) * UInt64(width.bytes) }
     public var region: Range<UInt64> { offset..<offset + length }
     /// The offsets the target has: the BAR's, or every physical address.
-    var span: Range<UInt64> { 0..<(bar?.size ?? .max) }
+    let span: Range<UInt64>
 
     /// A BAR of `device`, reached through `backend`.
     init(device: PCIDevice, bar index: Int, offset: UInt64, width: Width, count: Int = 1, mode: Mode,
@@ -61,13 +61,15 @@ public struct AccessPlan {
                  writeCombining: Bool, backend: DeviceBackend) throws(PCIMMIOError) {
         guard count > 0 else { throw .usage("the count of registers must be at least 1") }
         let (length, overflow) = UInt64(count).multipliedReportingOverflow(by: UInt64(width.bytes))
-        guard !overflow else { throw location.outOfBounds(offset: offset, length: .max, size: bar?.size ?? .max) }
-        try location.checkInside(0..<(bar?.size ?? .max), offset: offset, length: length, width: width)
+        let span = 0..<(bar?.size ?? .max)
+        guard !overflow else { throw location.outOfBounds(offset: offset, length: .max, size: span.upperBound) }
+        try location.checkInside(span, offset: offset, length: length, width: width)
         if writeCombining, backend.via != .sysfs, let bar {
             throw .writeCombiningUnavailable(slot: location.slot, bar: bar.index,
                 reason: "only the sysfs path has write-combining mappings (resourceN_wc), and this access goes through \(backend.via.rawValue)")
         }
         self.location = location
+        self.span = span
         self.bar = bar
         self.offset = offset
         self.width = width

@@ -18,11 +18,6 @@ public enum AccessTarget: Equatable, Hashable {
         self = .bar(try DeviceSelector(device), index: try BARNumber.parse(bar))
     }
 
-    public var device: DeviceSelector? {
-        if case let .bar(device, _) = self { return device }
-        return nil
-    }
-
     /// The BAR a map's registers are looked up in; for `phys`, the map's BAR with a base address is found per register.
     public var barIndex: Int? {
         if case let .bar(_, index) = self { return index }

@@ -247,8 +247,7 @@ public final class ScriptRunner {
         return made
     }
 
-    private func window(statement index: Int, _ plan: AccessPlan) throws(PCIMMIOError) -> RegisterWindow {
-        let prepared = try prepare(index)
+    private func window(_ prepared: Prepared, _ plan: AccessPlan) throws(PCIMMIOError) -> RegisterWindow {
         if let open = prepared.window { return open }
         let window = try session.window(for: plan)
         prepared.window = window
@@ -280,9 +279,10 @@ public final class ScriptRunner {
         }
         switch script.statements[index] {
         case let .peek(target, reference, count, json, decode):
-            if count == 1 && !json && !decode, let plan = try prepare(index).plan {
+            let prepared = try prepare(index)
+            if count == 1 && !json && !decode, let plan = prepared.plan {
                 // One named register, formatted straight into the output buffer.
-                let value = try session.readRegister(plan, at: plan.offset, through: window(statement: index, plan), bigEndian: prepare(index).bigEndian)
+                let value = try session.readRegister(plan, at: plan.offset, through: window(prepared, plan), bigEndian: prepared.bigEndian)
                 try output.writeRegister(value, width: plan.width)
             } else {
                 let readout = try session.read(target, reference, count: count, decode: decode)
@@ -293,7 +293,7 @@ public final class ScriptRunner {
             guard let plan = prepared.plan, let poke = prepared.poke else {
                 return try session.poke(target, request, verify: verify)
             }
-            try session.writeRegister(poke, plan, at: plan.offset, through: window(statement: index, plan), bigEndian: prepared.bigEndian)
+            try session.writeRegister(poke, plan, at: plan.offset, through: window(prepared, plan), bigEndian: prepared.bigEndian)
         case let .dump(target, region, format, decode, includeSideEffects):
             if decode {
                 try session.decodedRegisters(target, region: region, includeSideEffects: includeSideEffects) { (read) throws(PCIMMIOError) in
