@@ -46,8 +46,8 @@ struct DumpCommand: ParsableCommand {
     var noProgress = false
 
     func run() throws {
-        let target = try target.target
-        let region = try Region(parsing: region ?? "0")
+        let (target, operands) = try self.target.target(.dump, region)
+        let region = try Region(parsing: operands.first ?? "0")
         let format = try DumpFormat(parsing: format)
         let session = try self.target.settings(global).session()
         if decode || global.map != nil {

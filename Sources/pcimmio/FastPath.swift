@@ -14,18 +14,18 @@ enum FastPath {
         guard let name = arguments.first else { return nil }
         switch name {
         case "peek":
-            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--json", "--check-errors", "--big-endian"], options: ["-w", "-n", "--sysfs", "--trace", "--via"]),
-                  parsed.positional.count == 3 else { return nil }
+            guard let parsed = CommandTokens(arguments, .peek) else { return nil }
             return { () throws(PCIMMIOError) in
-                try PeekCommand.perform(parsed.settings, parsed.target, offset: parsed.positional[2], count: parsed.options["-n"] ?? "1",
-                                        json: parsed.flags.contains("--json"), decode: false)
+                let (place, operands) = try RegisterCommandSyntax.peek.target(parsed.positional)
+                try PeekCommand.perform(parsed.settings, try parsed.target(place), offset: operands.first!, count: parsed.options["-n"] ?? "1",
+                                        json: parsed.flags.contains("--json"),
+                                        decode: parsed.flags.contains("--decode") || parsed.options["--map"] != nil)
             }
         case "poke":
-            guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: ["--wc", "--verify", "--dry-run", "--check-errors", "--big-endian"],
-                                                  options: ["-w", "--mask", "--sysfs", "--trace", "--via"]),
-                  parsed.positional.count == 4 else { return nil }
+            guard let parsed = CommandTokens(arguments, .poke) else { return nil }
             return { () throws(PCIMMIOError) in
-                try PokeCommand.perform(parsed.settings, parsed.target, write: Array(parsed.positional[2...]),
+                let (place, operands) = try RegisterCommandSyntax.poke.target(parsed.positional)
+                try PokeCommand.perform(parsed.settings, try parsed.target(place), write: Array(operands),
                                         mask: parsed.options["--mask"], verify: parsed.flags.contains("--verify"),
                                         dryRun: parsed.flags.contains("--dry-run"))
             }
@@ -37,14 +37,20 @@ enum FastPath {
 
 /// What the plain tokens of peek and poke say, as the commands' perform() takes it.
 private extension CommandTokens {
-    var settings: Settings {
-        Settings(sysfs: options["--sysfs"], trace: options["--trace"], checkErrors: flags.contains("--check-errors"))
+    /// The command line's tokens when they are the command's plain spellings, from its syntax.
+    init?(_ arguments: [String], _ syntax: RegisterCommandSyntax) {
+        guard let parsed = try? CommandTokens(arguments.dropFirst(), flags: syntax.allCommandLineFlags,
+                                              options: syntax.allCommandLineOptions) else { return nil }
+        self = parsed
     }
 
-    var target: RegisterTarget {
-        get throws(PCIMMIOError) {
-            try RegisterTarget(device: positional[0], bar: positional[1], width: options["-w"],
-                               writeCombining: flags.contains("--wc"), via: options["--via"], bigEndian: flags.contains("--big-endian"))
-        }
+    var settings: Settings {
+        Settings(sysfs: options["--sysfs"], trace: options["--trace"], map: options["--map"],
+                 traceSummary: flags.contains("--trace-summary"), checkErrors: flags.contains("--check-errors"))
+    }
+
+    func target(_ place: AccessTarget) throws(PCIMMIOError) -> RegisterTarget {
+        try RegisterTarget(place: place, width: options["-w"], writeCombining: flags.contains("--wc"), via: options["--via"],
+                           bigEndian: flags.contains("--big-endian"))
     }
 }

@@ -23,9 +23,6 @@ struct GlobalOptions: ParsableArguments {
 
     var settings: Settings { Settings(sysfs: sysfs, trace: trace, map: map, traceSummary: traceSummary) }
 
-    // Arrays, not Sets: looked up a few times per start, where a Set's metadata costs more.
-    static let namesWithValues = ["--sysfs", "--trace", "--map"]
-    static let flagNames = ["--trace-summary"]
 }
 
 /// DEVICE alone, for the commands about a whole device (bind, unbind, enable, config).
@@ -47,8 +44,8 @@ struct TargetOptions: ParsableArguments {
     @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function; or phys, then a physical address in place of BAR and OFFSET (through /dev/mem).")
     var device: String
 
-    @Argument(help: "BAR: 0-5 or bar0-bar5 (none after phys).")
-    var bar: String
+    @Argument(help: "BAR: 0-5 or bar0-bar5; after phys, the physical address (the words after it move up one place).")
+    var bar: String?
 
     @Option(name: [.customShort("w"), .long], help: ArgumentHelp("Access width in bits: 8, 16, 32 or 64 (default 32, or the named register's).", valueName: "bits"),
             completion: .list(["8", "16", "32", "64"]))
@@ -67,8 +64,15 @@ struct TargetOptions: ParsableArguments {
     @Flag(help: "Read the device's error bits (STATUS, Express DevSta, AER) before and after, and fail naming any the access raised.")
     var checkErrors = false
 
-    var target: RegisterTarget {
-        get throws(PCIMMIOError) { try RegisterTarget(device: device, bar: bar, width: width, writeCombining: wc, via: via, bigEndian: bigEndian) }
+    /// DEVICE BAR (or `phys`) and the command's other words, read by the command's syntax:
+    /// the same reading a `run` line and the fast path get.
+    func target(_ syntax: RegisterCommandSyntax, _ words: String?...) throws(PCIMMIOError) -> (RegisterTarget, [String]) {
+        try target(syntax, words.compactMap { $0 })
+    }
+
+    func target(_ syntax: RegisterCommandSyntax, _ words: [String]) throws(PCIMMIOError) -> (RegisterTarget, [String]) {
+        let (place, operands) = try syntax.target([device] + [bar].compactMap { $0 } + words)
+        return (try RegisterTarget(place: place, width: width, writeCombining: wc, via: via, bigEndian: bigEndian), Array(operands))
     }
 
     /// The global settings with this command's --check-errors.

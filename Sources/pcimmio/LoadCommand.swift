@@ -18,10 +18,10 @@ struct LoadCommand: ParsableCommand {
     @OptionGroup var target: TargetOptions
 
     @Argument(help: "Offset into the BAR where the first register goes.")
-    var offset: String
+    var offset: String?
 
     @Argument(help: "The file to load, or - for standard input.")
-    var file: String
+    var file: String?
 
     @Flag(help: "Read the range back afterwards; fail at the first register that differs.")
     var verify = false
@@ -29,9 +29,9 @@ struct LoadCommand: ParsableCommand {
     @OptionGroup var transfer: TransferOptions
 
     func run() throws {
-        let target = try self.target.target
-        let offset = try NumberParser.quantity(offset, what: "offset")
-        let bytes = try readWholeFile(file)
+        let (target, operands) = try self.target.target(.load, offset, file)
+        let offset = try NumberParser.quantity(operands[0], what: "offset")
+        let bytes = try readWholeFile(operands[1])
         let session = try self.target.settings(global).session()
         try session.load(target, offset: offset, bytes: bytes, verify: verify, flush: !transfer.noFlush, progress: !transfer.noProgress)
     }
@@ -54,10 +54,10 @@ struct FillCommand: ParsableCommand {
     @OptionGroup var target: TargetOptions
 
     @Argument(help: "START, START+SIZE or START-END (END inclusive).")
-    var region: String
+    var region: String?
 
     @Argument(help: "The value of the first register.")
-    var value: String
+    var value: String?
 
     @Option(help: ArgumentHelp("Add STEP for each next register (a ramp).", valueName: "step"))
     var increment: String?
@@ -65,9 +65,9 @@ struct FillCommand: ParsableCommand {
     @OptionGroup var transfer: TransferOptions
 
     func run() throws {
-        let target = try self.target.target
-        let region = try Region(parsing: region)
-        let value = try NumberParser.value(value)
+        let (target, operands) = try self.target.target(.fill, region, value)
+        let region = try Region(parsing: operands[0])
+        let value = try NumberParser.value(operands[1])
         let step = try increment.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--increment") } ?? 0
         let session = try self.target.settings(global).session()
         try session.fill(target, region: region, value: value, step: step, flush: !transfer.noFlush, progress: !transfer.noProgress)

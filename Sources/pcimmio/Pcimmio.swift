@@ -29,7 +29,7 @@ struct Pcimmio: ParsableCommand {
 @main
 enum Main {
     static func main() {
-        let arguments = withPhysicalBAR(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+        let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
         do {
             if let command = FastPath.command(arguments) {
                 try command()
@@ -58,32 +58,6 @@ enum Main {
         }
     }
 
-    /// `peek phys ADDRESS` means `peek phys phys ADDRESS`: the BAR placeholder lets every
-    /// register command keep its DEVICE BAR OFFSET grammar (RegisterTarget.withPhysicalBAR).
-    static func withPhysicalBAR(_ arguments: [String]) -> [String] {
-        guard let command = arguments.first, ["peek", "poke", "dump", "wait", "watch", "load", "fill"].contains(command),
-              let device = devicePosition(arguments), arguments[device] == AccessTarget.physicalWord else { return arguments }
-        return Array(arguments[..<device]) + RegisterTarget.withPhysicalBAR(Array(arguments[device...]))
-    }
-
-    /// Options of the register commands that take a value: the word after them is not DEVICE.
-    static let optionsWithValues = GlobalOptions.namesWithValues + [
-        "-w", "--width", "-n", "--mask", "--via", "--value", "--until", "--timeout", "--interval", "--format", "-o",
-        "--increment", "--count",
-    ]
-
-    /// Where DEVICE is: the first word after the command that is neither an option nor an
-    /// option's value (only there does `phys` mean physical addresses).
-    static func devicePosition(_ arguments: [String]) -> Int? {
-        var index = 1
-        while index < arguments.count {
-            let word = arguments[index]
-            guard word.hasPrefix("-"), word.count > 1 else { return index }
-            index += optionsWithValues.contains(word) ? 2 : 1
-        }
-        return nil
-    }
-
     /// Commands whose subcommands take the options (`pcimmio --map F map check`).
     static let commandGroups = ["map"]
 
@@ -95,12 +69,12 @@ enum Main {
         while index < arguments.count, arguments[index].hasPrefix("--") {
             let argument = arguments[index]
             let name = argument.firstIndex(of: "=").map { String(argument[..<$0]) } ?? argument
-            if GlobalOptions.flagNames.contains(argument) {
+            if RegisterCommandSyntax.globalFlags.contains(argument) {
                 leading.append(argument)
                 index += 1
                 continue
             }
-            guard GlobalOptions.namesWithValues.contains(name) else { break }
+            guard RegisterCommandSyntax.globalOptions.contains(name) else { break }
             leading.append(argument)
             if !argument.contains("="), index + 1 < arguments.count {
                 leading.append(arguments[index + 1])

@@ -23,7 +23,7 @@ struct PeekCommand: ParsableCommand {
     @OptionGroup var target: TargetOptions
 
     @Argument(help: "Offset into the BAR (decimal, 0x hex, 0b binary; k, M, G suffixes), or a register name from the map.")
-    var offset: String
+    var offset: String?
 
     @Option(name: .customShort("n"), help: ArgumentHelp("Read COUNT consecutive registers.", valueName: "count"))
     var count: String = "1"
@@ -35,7 +35,8 @@ struct PeekCommand: ParsableCommand {
     var decode = false
 
     func run() throws {
-        try Self.perform(target.settings(global), target.target, offset: offset, count: count, json: json,
+        let (target, operands) = try self.target.target(.peek, offset)
+        try Self.perform(self.target.settings(global), target, offset: operands[0], count: count, json: json,
                          decode: decode || global.map != nil)
     }
 

@@ -36,7 +36,8 @@ struct PokeCommand: ParsableCommand {
     var dryRun = false
 
     func run() throws {
-        try Self.perform(target.settings(global), target.target, write: write, mask: mask, verify: verify, dryRun: dryRun)
+        let (target, operands) = try self.target.target(.poke, write)
+        try Self.perform(self.target.settings(global), target, write: operands, mask: mask, verify: verify, dryRun: dryRun)
     }
 
     static func perform(_ settings: Settings, _ target: RegisterTarget, write: [String], mask: String?,

@@ -37,8 +37,8 @@ struct WaitCommand: ParsableCommand {
     var interval: String = "1ms"
 
     func run() throws {
-        let target = try target.target
-        let request = try ScriptStatement.waitRequest(offset, mask: mask, value: value, until: until)
+        let (target, operands) = try self.target.target(.wait, offset)
+        let request = try ScriptStatement.waitRequest(operands.first, mask: mask, value: value, until: until)
         let timeout = try DurationParser.nanoseconds(timeout, what: "--timeout")
         let interval = try DurationParser.nanoseconds(interval, what: "--interval")
         let session = try self.target.settings(global).session()

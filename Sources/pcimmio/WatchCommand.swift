@@ -29,8 +29,8 @@ struct WatchCommand: ParsableCommand {
     var count: String?
 
     func run() throws {
-        let target = try target.target
-        let region = try Region(parsing: region ?? "0")
+        let (target, operands) = try self.target.target(.watch, region)
+        let region = try Region(parsing: operands.first ?? "0")
         let interval = try DurationParser.nanoseconds(interval, what: "--interval")
         let samples = try count.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--count") }
         if samples == 0 { throw PCIMMIOError.usage("--count 0: take at least one sample") }

@@ -164,7 +164,7 @@ import Testing
         #expect(throws: PCIMMIOError.self) { try AccessPlan(device: boundDevice("vfio-pci"), bar: 0, offset: 0, width: .w32, mode: .read, writeCombining: true) }
         #expect(throws: PCIMMIOError.self) { try AccessPlan(device: boundDevice(nil), bar: 1, offset: 0, width: .w32, mode: .read, via: .devmem) }
         #expect(throws: PCIMMIOError.usage("phys addresses go through /dev/mem: drop --via sysfs")) {
-            try RegisterTarget(device: "phys", bar: "phys", via: "sysfs")
+            try RegisterTarget(place: .physical, via: "sysfs")
         }
     }
 
@@ -181,7 +181,7 @@ import Testing
         #expect(throws: PCIMMIOError.self) { try AccessPlan(physicalAddress: 0x1000, width: .w32, mode: .read, backend: backend) }
         let plan = try AccessPlan(physicalAddress: 0xfea0_0000, width: .w32, mode: .read, backend: backend)
         #expect(plan.location == .physical && plan.bar == nil && plan.via == .devmem)
-        #expect(try RegisterTarget(device: "phys", bar: "phys").place == .physical)
+        #expect(try RegisterCommandSyntax.peek.target(["phys", "0x1000"]).place == .physical)
     }
 
     /// Only memory BARs are reached by physical address, whatever /proc/iomem says about the

@@ -8,16 +8,6 @@ public enum AccessTarget: Equatable, Hashable {
     /// The word that names physical memory where a device would be.
     public static let physicalWord = "phys"
 
-    /// DEVICE and BAR as typed: `phys` takes no BAR (`bar` is then nil).
-    public init(device: String, bar: String?) throws(PCIMMIOError) {
-        if device == Self.physicalWord {
-            self = .physical
-            return
-        }
-        guard let bar else { throw .usage("\(device): give a BAR after the device (0-5, bar0-bar5 or rom)") }
-        self = .bar(try DeviceSelector(device), index: try BARNumber.parse(bar))
-    }
-
     /// The BAR a map's registers are looked up in; for `phys`, the map's BAR with a base address is found per register.
     public var barIndex: Int? {
         if case let .bar(_, index) = self { return index }

@@ -11,10 +11,10 @@ public struct RegisterTarget {
 
     public var width: Width { explicitWidth ?? .w32 }
 
-    /// `bar` is ignored after `phys` (the CLI's BAR placeholder, see withPhysicalBAR).
+    /// A BAR of one device (`phys` is read by RegisterCommandSyntax.target, where the words are).
     public init(device: String, bar: String, width: String? = nil, writeCombining: Bool = false,
                 via: String? = nil, bigEndian: Bool = false) throws(PCIMMIOError) {
-        try self.init(place: AccessTarget(device: device, bar: bar), width: width, writeCombining: writeCombining,
+        try self.init(place: .bar(DeviceSelector(device), index: BARNumber.parse(bar)), width: width, writeCombining: writeCombining,
                       via: via, bigEndian: bigEndian)
     }
 
@@ -31,13 +31,6 @@ public struct RegisterTarget {
         if place == .physical, let via = self.via, via != .devmem {
             throw .usage("phys addresses go through /dev/mem: drop --via \(via.rawValue)")
         }
-    }
-
-    /// `phys ADDRESS …` takes the place of `DEVICE BAR OFFSET …`: the words get a BAR
-    /// placeholder after `phys`, so every command keeps one grammar.
-    public static func withPhysicalBAR(_ positional: [String]) -> [String] {
-        guard positional.first == AccessTarget.physicalWord else { return positional }
-        return [positional[0], AccessTarget.physicalWord] + positional.dropFirst()
     }
 }
 

@@ -1,7 +1,7 @@
 /// A `run` script, parsed whole before anything runs: a typo on line 50 must not leave a
 /// device half-configured by lines 1 to 49.
 ///
-/// The grammar is ScriptStatement.usage plus `set NAME VALUE` (later `$NAME` or `${NAME}` in
+/// The grammar is RegisterCommandSyntax (the register commands) plus `sleep DURATION`, `set NAME VALUE` (later `$NAME` or `${NAME}` in
 /// any word is replaced by VALUE), `echo TEXT`, and comments: a word starting with `#` ends
 /// the line. README.md documents it with an example.
 ///

@@ -21,40 +21,33 @@ public enum ScriptStatement {
         }
     }
 
-    /// What each command accepts, for parsing and for error messages.
-    static let grammar: [String: (positional: ClosedRange<Int>, flags: [String], options: [String])] = [
-        "peek": (3...3, ["--wc", "--json", "--decode", "--big-endian"], ["-w", "-n", "--via"]),
-        "poke": (3...64, ["--wc", "--verify", "--big-endian"], ["-w", "--mask", "--via"]),
-        "dump": (2...3, ["--wc", "--decode", "--include-side-effects", "--big-endian"], ["-w", "--format", "--via"]),
-        "wait": (2...3, ["--wc", "--big-endian"], ["-w", "--mask", "--value", "--until", "--timeout", "--interval", "--via"]),
-        "load": (4...4, ["--wc", "--verify", "--no-flush", "--big-endian"], ["-w", "--via"]),
-        "fill": (4...4, ["--wc", "--no-flush", "--big-endian"], ["-w", "--increment", "--via"]),
-        "sleep": (1...1, [], []),
-    ]
-
-    static let usage: [String: String] = [
-        "peek": "peek DEVICE BAR OFFSET|REGISTER [-w BITS] [-n COUNT] [--json] [--decode] [--wc] [--via PATH] [--big-endian]",
-        "poke": "poke DEVICE BAR OFFSET|REGISTER VALUE [-w BITS] [--mask MASK] [--verify] [--wc] [--via PATH] [--big-endian], or poke DEVICE BAR REG.FIELD=VALUE...",
-        "dump": "dump DEVICE BAR [REGION] [-w BITS] [--format hex|raw|json] [--decode [--include-side-effects]] [--wc] [--via PATH] [--big-endian]",
-        "wait": "wait DEVICE BAR OFFSET|REGISTER --mask MASK --value VALUE, or wait DEVICE BAR --until REG.FIELD=VALUE[,…]; [-w BITS] [--timeout D] [--interval D] [--wc] [--via PATH] [--big-endian]",
-        "load": "load DEVICE BAR OFFSET FILE [-w BITS] [--wc] [--verify] [--no-flush] [--via PATH]",
-        "fill": "fill DEVICE BAR REGION VALUE [-w BITS] [--increment STEP] [--wc] [--no-flush] [--via PATH]",
+    /// Usage of the script lines that are not register commands.
+    static let otherUsage: [String: String] = [
         "sleep": "sleep DURATION",
         "echo": "echo TEXT",
         "set": "set NAME VALUE",
     ]
+
+    /// The usage line of a script command, for error messages.
+    static func usage(_ command: String) -> String? {
+        RegisterCommandSyntax.named(command)?.usage ?? otherUsage[command]
+    }
 
     /// Parses the words of one line (after `$NAME` substitution); `words[0]` is the command.
     /// `devices` keeps the DEVICE selectors already parsed, by their text.
     public static func parse(_ words: [String], devices: inout [String: DeviceSelector]) throws(PCIMMIOError) -> ScriptStatement {
         let command = words[0]
         if command == "echo" { return .echo(words.dropFirst().joined(separator: " ")) }
-        guard let shape = grammar[command] else {
+        if command == "sleep" {
+            guard words.count == 2 else { throw .usage("sleep takes one duration (usage: sleep DURATION)") }
+            return .sleep(nanoseconds: try DurationParser.nanoseconds(words[1], what: "sleep"))
+        }
+        guard let syntax = RegisterCommandSyntax.named(command), syntax.scripted else {
             throw .usage("unknown command '\(command)' (expected one of: peek, poke, dump, wait, load, fill, sleep, echo, set, or a # comment)")
         }
         let tokens: CommandTokens
         do {
-            tokens = try CommandTokens(words.dropFirst(), flags: shape.flags, options: shape.options)
+            tokens = try CommandTokens(words.dropFirst(), flags: syntax.flags, options: syntax.options)
         } catch {
             let reason: String
             switch error {
@@ -62,24 +55,15 @@ public enum ScriptStatement {
             case let .missingValue(option): reason = "\(option) needs a value"
             case let .repeated(option): reason = "\(option) given twice"
             }
-            throw .usage("\(reason) (usage: \(usage[command]!))")
+            throw .usage("\(reason) (usage: \(syntax.usage))")
         }
-        let arguments = RegisterTarget.withPhysicalBAR(tokens.positional)
-        guard shape.positional.contains(arguments.count) else {
-            throw .usage("wrong number of arguments: \(arguments.count) (usage: \(usage[command]!))")
+        let (place, operands) = try syntax.target(tokens.positional[...]) { (text) throws(PCIMMIOError) in
+            if let known = devices[text] { return known }
+            let device = try DeviceSelector(text)
+            devices[text] = device
+            return device
         }
-        if command == "sleep" { return .sleep(nanoseconds: try DurationParser.nanoseconds(arguments[0], what: "sleep")) }
-
-        let place: AccessTarget
-        if arguments[0] == AccessTarget.physicalWord {
-            place = .physical
-        } else if let known = devices[arguments[0]] {
-            place = .bar(known, index: try BARNumber.parse(arguments[1]))
-        } else {
-            let device = try DeviceSelector(arguments[0])
-            devices[arguments[0]] = device
-            place = .bar(device, index: try BARNumber.parse(arguments[1]))
-        }
+        let arguments = Array(operands)
         let target = try RegisterTarget(place: place, width: tokens.options["-w"],
                                         writeCombining: tokens.flags.contains("--wc"), via: tokens.options["--via"],
                                         bigEndian: tokens.flags.contains("--big-endian"))
@@ -87,10 +71,10 @@ public enum ScriptStatement {
         case "peek":
             let count = try NumberParser.value(tokens.options["-n"] ?? "1", what: "count")
             guard count >= 1, count <= 1 << 24 else { throw .usage("-n \(count): the count must be between 1 and 16777216") }
-            return .peek(target, try RegisterReference(parsing: arguments[2]), count: Int(count),
+            return .peek(target, try RegisterReference(parsing: arguments[0]), count: Int(count),
                          json: tokens.flags.contains("--json"), decode: tokens.flags.contains("--decode"))
         case "poke":
-            let request = try pokeRequest(Array(arguments[2...]), mask: tokens.options["--mask"])
+            let request = try pokeRequest(arguments, mask: tokens.options["--mask"])
             // At a plain offset the width is known now: check the value while parsing.
             if case let .value(.offset, value, mask) = request { _ = try Poke(width: target.width, value: value, mask: mask) }
             if case let .values(.offset, values) = request {
@@ -98,25 +82,25 @@ public enum ScriptStatement {
             }
             return .poke(target, request, verify: tokens.flags.contains("--verify"))
         case "load":
-            let bytes = try readWholeFile(arguments[3])
+            let bytes = try readWholeFile(arguments[1])
             guard !bytes.isEmpty, bytes.count % target.width.bytes == 0 else {
-                throw .usage("\(arguments[3]): \(bytes.count) bytes are not a whole number of \(target.width.bits)-bit registers")
+                throw .usage("\(arguments[1]): \(bytes.count) bytes are not a whole number of \(target.width.bits)-bit registers")
             }
-            return .load(target, offset: try NumberParser.quantity(arguments[2], what: "offset"), bytes: bytes,
+            return .load(target, offset: try NumberParser.quantity(arguments[0], what: "offset"), bytes: bytes,
                          verify: tokens.flags.contains("--verify"), flush: !tokens.flags.contains("--no-flush"))
         case "fill":
-            let value = try NumberParser.value(arguments[3])
+            let value = try NumberParser.value(arguments[1])
             guard value & ~target.width.mask == 0 else { throw .valueTooWide(value: value, width: target.width) }
-            return .fill(target, try Region(parsing: arguments[2]), value: value,
+            return .fill(target, try Region(parsing: arguments[0]), value: value,
                          step: try tokens.options["--increment"].map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--increment") } ?? 0,
                          flush: !tokens.flags.contains("--no-flush"))
         case "dump":
-            return .dump(target, try Region(parsing: arguments.count > 2 ? arguments[2] : "0"),
+            return .dump(target, try Region(parsing: arguments.first ?? "0"),
                          try DumpFormat(parsing: tokens.options["--format"] ?? "hex"),
                          decode: tokens.flags.contains("--decode"),
                          includeSideEffects: tokens.flags.contains("--include-side-effects"))
         default: // wait
-            let request = try waitRequest(arguments.count > 2 ? arguments[2] : nil, mask: tokens.options["--mask"],
+            let request = try waitRequest(arguments.first, mask: tokens.options["--mask"],
                                           value: tokens.options["--value"], until: tokens.options["--until"])
             if case let .masked(.offset, mask, value) = request { _ = try WaitCondition(width: target.width, mask: mask, value: value) }
             return .wait(target, request,
