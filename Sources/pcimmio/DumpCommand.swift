@@ -13,9 +13,11 @@ struct DumpCommand: ParsableCommand {
               raw   exactly the region's bytes, little-endian as in memory
               json  offset, width and the values
 
-            With a register map (--map, --decode, or a map found in PCIMMIO_MAPS or the installed \
-            maps), only the map's registers in the region are read, each at its own width, and \
-            decoded; wo and rc registers are skipped (and listed) unless --include-side-effects.
+            With --decode, only the register map's registers in the region are read, each at its own \
+            width, and decoded as text; wo and rc registers are skipped (and listed) unless \
+            --include-side-effects. The map is --map FILE, else the first listing the device in \
+            PCIMMIO_MAPS or the installed maps. --map alone only names the map: raw, json and -w \
+            dumps stay what they are.
 
             Examples:
               pcimmio dump 00:02.0 bar0
@@ -36,7 +38,7 @@ struct DumpCommand: ParsableCommand {
     @Option(name: .customShort("o"), help: ArgumentHelp("Write to FILE instead of stdout.", valueName: "file"))
     var output: String?
 
-    @Flag(help: "Dump the map's registers in the region, decoded (implied by --map).")
+    @Flag(help: "Dump the map's registers in the region, each at its own width, decoded as text.")
     var decode = false
 
     @Flag(help: "With a map, also read write-only and read-side-effect (rc) registers.")
@@ -50,7 +52,8 @@ struct DumpCommand: ParsableCommand {
         let region = try Region(parsing: operands.first ?? "0")
         let format = try DumpFormat(parsing: format)
         let session = try self.target.settings(global).session()
-        if decode || global.map != nil {
+        if decode {
+            try format.checkDecoding(width: target.explicitWidth)
             let sink = try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? standardOutput
             try session.decodedRegisters(target, region: region, includeSideEffects: includeSideEffects) { (read) throws(PCIMMIOError) in
                 try sink.write(ReadoutFormat.text(read))

@@ -19,7 +19,7 @@ enum FastPath {
                 let (place, operands) = try RegisterCommandSyntax.peek.target(parsed.positional)
                 try PeekCommand.perform(parsed.settings, try parsed.target(place), offset: operands.first!, count: parsed.options["-n"] ?? "1",
                                         json: parsed.flags.contains("--json"),
-                                        decode: parsed.flags.contains("--decode") || parsed.options["--map"] != nil)
+                                        decode: parsed.flags.contains("--decode"))
             }
         case "poke":
             guard let parsed = CommandTokens(arguments, .poke) else { return nil }

@@ -31,13 +31,13 @@ struct PeekCommand: ParsableCommand {
     @Flag(help: "Print one JSON object.")
     var json = false
 
-    @Flag(help: "Explain each value with the device's register map (implied by --map).")
+    @Flag(help: "Explain each value with the device's register map: name, fields and their meanings (--map only names the map).")
     var decode = false
 
     func run() throws {
         let (target, operands) = try self.target.target(.peek, offset)
         try Self.perform(self.target.settings(global), target, offset: operands[0], count: count, json: json,
-                         decode: decode || global.map != nil)
+                         decode: decode)
     }
 
     static func perform(_ settings: Settings, _ target: RegisterTarget, offset: String, count: String, json: Bool,

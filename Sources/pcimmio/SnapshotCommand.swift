@@ -6,7 +6,7 @@ struct SnapshotCommand: ParsableCommand {
         commandName: "snapshot",
         abstract: "Save a device's state as JSON: identity, config space, and its map's readable registers.",
         discussion: """
-            The snapshot holds the device's identity, driver, the time, its config space bytes and every readable register of its map at its width; registers whose read has side effects (rc) and write-only ones are skipped, as dump --map skips them. Without a map, --region BAR:REGION[:WIDTH] names what to read. Compare two snapshots, or one with the device now, with pcimmio diff.
+            The snapshot holds the device's identity, driver, the time, its config space bytes and every readable register of its map at its width; registers whose read has side effects (rc) and write-only ones are skipped, as dump --decode skips them. Without a map, --region BAR:REGION[:WIDTH] names what to read. Compare two snapshots, or one with the device now, with pcimmio diff.
 
             Examples:
               pcimmio snapshot 00:02.0 --map Maps/qemu-edu.json -o before.json

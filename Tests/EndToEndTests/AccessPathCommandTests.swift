@@ -104,7 +104,7 @@ import Glibc
             let poke = try pcimmio(["--map", map, "poke", "phys", "CTRL.EN=ON"], sysfs: nil, environment: env)
             #expect(poke.status == 0, "\(poke)")
             #expect(littleEndian(try readBytes(file, offset: Self.busSpace + 0x10, count: 4)) == before | 1)
-            let peek = try pcimmio(["--map", map, "peek", "phys", "CTRL"], sysfs: nil, environment: env)
+            let peek = try pcimmio(["--map", map, "peek", "phys", "CTRL", "--decode"], sysfs: nil, environment: env)
             #expect(peek.outLines.first == "\(hexRegister(before | 1, width: 32))  CTRL @0x10 (32-bit, rw)", "\(peek)")
             let wait = try pcimmio(["--map", map, "wait", "phys", "--until", "CTRL.EN=ON", "--timeout", "1s"], sysfs: nil, environment: env)
             #expect(wait.status == 0, "\(wait)")

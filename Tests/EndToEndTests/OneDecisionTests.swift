@@ -29,8 +29,8 @@ import Glibc
             let map = try bigEndianMap(in: tree)
             let bytes = try readBytes(resourceFile(tree, Self.slot, "resource0"), offset: 0x40, count: 4)
             let value = bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }  // big-endian: first byte most significant
-            let byName = try pcimmioOK(["--map", map, "peek", "00:03.0", "0", "BE"], sysfs: tree)
-            let byOffset = try pcimmioOK(["--map", map, "peek", "00:03.0", "0", "0x40"], sysfs: tree)
+            let byName = try pcimmioOK(["--map", map, "peek", "00:03.0", "0", "BE", "--decode"], sysfs: tree)
+            let byOffset = try pcimmioOK(["--map", map, "peek", "00:03.0", "0", "0x40", "--decode"], sysfs: tree)
             #expect(byName.out == byOffset.out, "by name:\n\(byName.out)\nby offset:\n\(byOffset.out)")
             #expect(byName.outLines.first?.hasPrefix(hexRegister(value, width: 32)) == true, "\(byName)")
             #expect(byName.out.contains("LOW  [7:0]   = 0x" + String(value & 0xff, radix: 16)), "\(byName)")

@@ -30,7 +30,7 @@ import Testing
     @Test func peekWithAMapDecodesFieldsAndTheirMeanings() throws {
         let tree = try sharedTree("edu")
         let status = try fileRegister(resourceFile(tree, slot, "resource0"), offset: 0x20, width: 32)
-        let result = try pcimmioOK(["--map", map, "peek", "00:02.0", "0", "STATUS"], sysfs: tree)
+        let result = try pcimmioOK(["--map", map, "peek", "00:02.0", "0", "STATUS", "--decode"], sysfs: tree)
         #expect(result.outLines.first == "\(hexRegister(status, width: 32))  STATUS @0x20 (32-bit, rw)")
         let irq = (status >> 7) & 1, busy = status & 1
         #expect(result.outLines.contains("    IRQ_ON_DONE [7] = 0x\(irq) (\(irq == 1 ? "ON" : "OFF"))"))
@@ -80,7 +80,7 @@ import Testing
         let dir = try makeTempDir("map-dump")
         defer { try? FileManager.default.removeItem(at: dir) }
         let trace = dir.appendingPathComponent("trace.jsonl").path
-        let result = try pcimmioOK(["--map", map, "--trace", trace, "dump", "00:02.0", "0", "0+0x100"], sysfs: tree)
+        let result = try pcimmioOK(["--map", map, "--trace", trace, "dump", "00:02.0", "0", "0+0x100", "--decode"], sysfs: tree)
         #expect(result.outLines.contains("skipped IRQ_RAISE @0x60 (wo: write-only)"))
         #expect(result.outLines.contains("skipped IRQ_ACK @0x64 (wo: write-only)"))
         let count = hexRegister(try fileRegister(file, offset: 0x90, width: 64), width: 64)
@@ -95,7 +95,7 @@ import Testing
         let dir = try makeTempDir("map-side")
         defer { try? FileManager.default.removeItem(at: dir) }
         let trace = dir.appendingPathComponent("trace.jsonl").path
-        let result = try pcimmioOK(["--map", map, "--trace", trace, "dump", "00:02.0", "0", "0x60+8", "--include-side-effects"], sysfs: tree)
+        let result = try pcimmioOK(["--map", map, "--trace", trace, "dump", "00:02.0", "0", "0x60+8", "--decode", "--include-side-effects"], sysfs: tree)
         #expect(!result.out.contains("skipped"))
         #expect(try readTrace(trace).map { "\($0.op) \(hex($0.offset)) \($0.width)" } == ["read 0x60 32", "read 0x64 32"])
     }
@@ -121,7 +121,7 @@ import Testing
                   { "name": "CTRL", "offset": "0x44" } ] } }
                 """.utf8).write(to: rcMap)
             let trace = tree.appendingPathComponent("trace.jsonl").path
-            let dump = try pcimmioOK(["--map", rcMap.path, "--trace", trace, "dump", "00:02.0", "0", "0x40+8"], sysfs: tree)
+            let dump = try pcimmioOK(["--map", rcMap.path, "--trace", trace, "dump", "00:02.0", "0", "0x40+8", "--decode"], sysfs: tree)
             #expect(dump.outLines.first == "skipped EVENTS @0x40 (rc: reading it has side effects; --include-side-effects reads it)")
             try expectPcimmioFails(["--map", rcMap.path, "poke", "00:02.0", "0", "EVENTS.DONE=1"], sysfs: tree,
                                    mentions: ["EVENTS is rc", "read-modify-write"])

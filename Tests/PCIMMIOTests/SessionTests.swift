@@ -96,13 +96,13 @@ import Testing
         let bench = try Bench()
         let target = try RegisterTarget(device: "00:03.0", bar: "0")
         for reference in [RegisterReference.named("BE"), .offset(0x40)] {
-            try bench.output.write(ReadoutFormat.text(bench.session.read(target, reference)))
+            try bench.output.write(ReadoutFormat.text(bench.session.read(target, reference, decode: true)))
         }
         #expect(try bench.run("peek 00:03.0 0 BE\npeek 00:03.0 0 0x40\npeek 00:03.0 0 0x44\n") == [])
         let lines = bench.printed.split(separator: "\n").map(String.init)
         let swapped = "0x" + String(bench.made[0].value(bar: 0, at: 0x40, width: .w32).byteSwapped(.w32), radix: 16)
         let plain = "0x" + String(bench.made[0].value(bar: 0, at: 0x44, width: .w32), radix: 16)
-        #expect(lines.count == 5 && lines.prefix(2).allSatisfy { $0.hasPrefix(swapped + "  BE @0x40") }, "decoded: --map is given: \(lines)")
+        #expect(lines.count == 5 && lines.prefix(2).allSatisfy { $0.hasPrefix(swapped + "  BE @0x40") }, "decoded: --decode is given: \(lines)")
         #expect(lines.suffix(3) == [swapped, swapped, plain], "\(lines)")
         #expect(bench.made[0].accesses.allSatisfy { !$0.write && $0.width == .w32 } && bench.made[0].accesses.count == 5)
     }

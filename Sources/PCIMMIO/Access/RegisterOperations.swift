@@ -21,7 +21,7 @@ extension RegisterSession {
             let offset = plan.offset + UInt64(index * plan.width.bytes)
             let definition = index == 0 ? register.definition : RegisterResolver.definition(in: map, at: offset, of: target, width: plan.width)
             let value = RegisterResolver.bigEndian(target, definition) ? raw[index].byteSwapped(plan.width) : raw[index]
-            return RegisterReadout.Register(offset: offset, value: value, definition: map != nil ? definition : nil)
+            return RegisterReadout.Register(offset: offset, value: value, definition: decode ? definition : nil)
         }
         return RegisterReadout(location: plan.location, via: plan.via, width: plan.width, health: healthState(plan), registers: registers)
     }
@@ -102,11 +102,11 @@ extension RegisterSession {
         try throwRaisedErrors()
     }
 
-    /// The BAR offsets `dump --map` covers: the region, or from START to the end of the BAR,
+    /// The BAR offsets `dump --decode` covers: the region, or from START to the end of the BAR,
     /// checked against the BAR (overflow-safe) before anything is read.
     public func registerRegion(_ target: RegisterTarget, _ region: Region) throws(PCIMMIOError) -> Range<UInt64> {
         guard case let .bar(selector, index) = target.place else {
-            throw .usage("dump --map decodes a device's BAR: phys has none (peek phys REGISTER --decode reads one register)")
+            throw .usage("dump --decode decodes a device's BAR: phys has none (peek phys REGISTER --decode reads one register)")
         }
         let device = try device(selector)
         guard let bar = device.bar(index) else {
@@ -120,7 +120,7 @@ extension RegisterSession {
         return region.start..<end
     }
 
-    /// `dump --map`: each register of the map inside the region, read once at its own width,
+    /// `dump --decode`: each register of the map inside the region, read once at its own width,
     /// handed to `each` as it is read. Write-only and read-side-effect (rc) registers are
     /// skipped, and reported as skipped, unless `includeSideEffects`.
     public func decodedRegisters(_ target: RegisterTarget, region: Region, includeSideEffects: Bool,
@@ -142,15 +142,27 @@ extension RegisterSession {
     /// The region's first sample, then every `interval` the registers that changed, each
     /// handed to `report`, until `samples` samples or forever. `named` adds each register's
     /// name from the device's map; `sampled` runs after each sample (the tool flushes).
+    /// As in a decoded dump, the map's wo and rc registers are never read unless
+    /// `includeSideEffects`: each is handed to `skipped` first.
     public func watch(_ target: RegisterTarget, region: Region, interval: UInt64, samples: UInt64?, named: Bool,
+                      includeSideEffects: Bool = false,
+                      skipped: (RegisterDefinition) throws(PCIMMIOError) -> Void = { _ in },
                       report: (WatchEvent) throws(PCIMMIOError) -> Void,
                       sampled: () throws(PCIMMIOError) -> Void = {}) throws(PCIMMIOError) {
         let plan = try plan(target, region: region)
         guard plan.count <= 1 << 24 else {
             throw .usage("watch keeps each sample in memory: at most 16777216 registers (\(plan.count) asked)")
         }
-        let map = named ? try map(for: target) : nil
-        let definition = { (offset: UInt64) in RegisterResolver.definition(in: map, at: offset, of: target, width: plan.width) }
+        let map = named ? try map(for: target) : try resolver.mapIfAny(for: target)
+        var unsafe: [Range<UInt64>] = []
+        if let map, !includeSideEffects, let bar = target.place.barIndex {
+            for register in map.registers(bar: bar, overlapping: plan.offset..<plan.offset + plan.length) where !register.access.safeToRead {
+                try skipped(register)
+                unsafe.append(register.offset..<register.end)
+            }
+        }
+        let names = named ? map : nil
+        let definition = { (offset: UInt64) in RegisterResolver.definition(in: names, at: offset, of: target, width: plan.width) }
         // Each register in its own byte order (changes are found on the raw values).
         let event = { (elapsed: UInt64, offset: UInt64, old: UInt64?, new: UInt64) -> WatchEvent in
             let register = definition(offset)
@@ -161,9 +173,9 @@ extension RegisterSession {
         }
         let window = try window(for: plan)
         let start = MonotonicClock.now()
-        var watcher = try RegionWatcher(plan: plan, window: window)
-        for (index, value) in watcher.values.enumerated() {
-            try report(event(0, plan.offset + UInt64(index * plan.width.bytes), nil, value))
+        var watcher = try RegionWatcher(plan: plan, window: window, skipping: unsafe)
+        for (offset, value) in watcher.values {
+            try report(event(0, offset, nil, value))
         }
         try sampled()
         var taken: UInt64 = 1

@@ -17,7 +17,7 @@ public struct RegisterReadout {
     public let registers: [Register]
 }
 
-/// One register of a decoded dump (`dump --map`): read, or skipped because reading it has
+/// One register of a decoded dump (`dump --decode`): read, or skipped because reading it has
 /// side effects (rc) or cannot be done (wo).
 public enum DecodedRead {
     case read(RegisterDefinition, value: UInt64)

@@ -28,6 +28,13 @@ final class RegisterResolver {
     /// The map that decides byte order and decoding at offsets: the device's when decoding
     /// (an error without one), else --map's when it lists the device. Without either, an
     /// offset is just an offset: no map is read for it.
+    /// The target's map when there is one (--map, else PCIMMIO_MAPS or the installed maps), nil
+    /// when none: what a region read consults before reading registers with side effects.
+    func mapIfAny(for target: RegisterTarget) throws(PCIMMIOError) -> RegisterMap? {
+        guard case let .bar(selector, _) = target.place else { return try maps.explicitMap() }
+        return try maps.map(for: devices.device(selector))
+    }
+
     func mapInUse(for target: RegisterTarget, decoding: Bool) throws(PCIMMIOError) -> RegisterMap? {
         if decoding { return try map(for: target) }
         guard maps.explicit != nil, case let .bar(selector, _) = target.place, let map = try maps.explicitMap(),

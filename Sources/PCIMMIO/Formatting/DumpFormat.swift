@@ -7,6 +7,18 @@ public enum DumpFormat: String, Sendable, CaseIterable {
     /// `{"device", "bar", "offset", "width", "values": [...]}`.
     case json
 
+    /// `--decode` prints text, each register at its own width: with raw or JSON output, or a
+    /// width, it would not be what was asked for (a raw file of text, loaded back, would write
+    /// ASCII into the BAR).
+    public func checkDecoding(width: Width?) throws(PCIMMIOError) {
+        guard self == .hex else {
+            throw .usage("--decode prints text: drop --decode for --format \(rawValue), or drop --format")
+        }
+        if let width {
+            throw .usage("--decode reads each register at its own width: drop -w \(width.bits), or drop --decode")
+        }
+    }
+
     public init(parsing text: String) throws(PCIMMIOError) {
         guard let format = DumpFormat(rawValue: text) else {
             throw .usage("--format '\(text)' is not a dump format (expected hex, raw or json)")

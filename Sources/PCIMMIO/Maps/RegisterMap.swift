@@ -1,5 +1,5 @@
 /// How software may use a register or field. `rc` marks read-to-clear and other reads with
-/// side effects: `dump --map` does not read those (nor `wo`) unless asked.
+/// side effects: `dump --decode` does not read those (nor `wo`) unless asked.
 public enum RegisterAccess: String, Sendable, CaseIterable {
     case rw, ro, wo, rc
 
@@ -150,6 +150,14 @@ public struct RegisterMap: Sendable {
     /// Registers of `bar` lying wholly inside `region`, by offset.
     public func registers(bar: Int, in region: Range<UInt64>) -> [RegisterDefinition] {
         byOffset.registers(bar: bar, startingIn: region).map { registers[$0] }.filter { $0.end <= region.upperBound }
+    }
+
+    /// Registers of `bar` sharing at least one byte with `region` (a register is at most 8
+    /// bytes, so one starting up to 7 bytes before it may reach in).
+    public func registers(bar: Int, overlapping region: Range<UInt64>) -> [RegisterDefinition] {
+        let from = region.lowerBound >= 7 ? region.lowerBound - 7 : 0
+        return byOffset.registers(bar: bar, startingIn: from..<region.upperBound).map { registers[$0] }
+            .filter { $0.end > region.lowerBound }
     }
 }
 

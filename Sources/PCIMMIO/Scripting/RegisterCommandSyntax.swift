@@ -43,8 +43,8 @@ public struct RegisterCommandSyntax: Sendable {
 
     public static let watch = RegisterCommandSyntax(
         name: "watch", operands: 0, 1,
-        flags: ["--wc", "--big-endian"], options: ["-w", "--via", "--interval", "--count"], scripted: false,
-        usage: "watch DEVICE BAR [REGION] [-w BITS] [--interval D] [--count N] [--wc] [--via PATH] [--big-endian]")
+        flags: ["--wc", "--big-endian", "--include-side-effects"], options: ["-w", "--via", "--interval", "--count"], scripted: false,
+        usage: "watch DEVICE BAR [REGION] [-w BITS] [--interval D] [--count N] [--include-side-effects] [--wc] [--via PATH] [--big-endian]")
 
     public static let load = RegisterCommandSyntax(
         name: "load", operands: 2, 2,

@@ -95,9 +95,10 @@ public enum ScriptStatement {
                          step: try tokens.options["--increment"].map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--increment") } ?? 0,
                          flush: !tokens.flags.contains("--no-flush"))
         case "dump":
-            return .dump(target, try Region(parsing: arguments.first ?? "0"),
-                         try DumpFormat(parsing: tokens.options["--format"] ?? "hex"),
-                         decode: tokens.flags.contains("--decode"),
+            let format = try DumpFormat(parsing: tokens.options["--format"] ?? "hex")
+            let decode = tokens.flags.contains("--decode")
+            if decode { try format.checkDecoding(width: target.explicitWidth) }
+            return .dump(target, try Region(parsing: arguments.first ?? "0"), format, decode: decode,
                          includeSideEffects: tokens.flags.contains("--include-side-effects"))
         default: // wait
             let request = try waitRequest(arguments.first, mask: tokens.options["--mask"],

@@ -1,6 +1,6 @@
 /// `pcimmio snapshot`: one device's state as one JSON document: identity, driver, time, the
 /// config space bytes, and every readable register of its map at its width (registers whose
-/// read has side effects, and write-only ones, are skipped as `dump --map` skips them), or,
+/// read has side effects, and write-only ones, are skipped as `dump --decode` skips them), or,
 /// without a map, the BAR regions asked for. `diff` compares two of them, or one with `live`.
 public struct DeviceSnapshot: Sendable, Equatable {
     public struct Register: Sendable, Equatable {

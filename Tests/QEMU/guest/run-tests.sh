@@ -247,9 +247,9 @@ MAPS=/maps
 EDUMAP=$MAPS/qemu-edu.json
 NVMEMAP=$MAPS/nvme.json
 info maps "$(cd $MAPS 2> /dev/null && echo *.json)"
-t map_peek_id "$P" --map $EDUMAP peek 00:02.0 0 ID
+t map_peek_id "$P" --map $EDUMAP peek 00:02.0 0 ID --decode
 t map_peek_status_env env PCIMMIO_MAPS=$MAPS "$P" peek 00:02.0 0 STATUS
-t map_peek_dmacmd "$P" peek $EDU 0 DMA_CMD --map $EDUMAP
+t map_peek_dmacmd "$P" peek $EDU 0 DMA_CMD --map $EDUMAP --decode
 t map_peek_nvme_cap env PCIMMIO_MAPS=$MAPS "$P" peek $NVME 0 CAP
 t map_peek_nvme_cc env PCIMMIO_MAPS=$MAPS "$P" peek $NVME 0 CC --decode
 t map_peek_unknown "$P" --map $EDUMAP peek $EDU 0 NO_SUCH_REGISTER
@@ -264,8 +264,8 @@ t map_poke_nvme_dry env PCIMMIO_MAPS=$MAPS "$P" poke 00:03.0 0 CC.SHN=NONE --dry
 t map_poke_nvme_aqa "$P" --map $NVMEMAP poke $NVME 0 AQA.ASQS=0x1f AQA.ACQS=0x1f
 t map_peek_nvme_aqa env PCIMMIO_MAPS=$MAPS "$P" peek $NVME 0 AQA
 # dump with a map: every readable register once at its width, wo registers skipped
-t map_dump_edu "$P" --map $EDUMAP dump 00:02.0 0 0+0x100
-t map_dump_edu_side "$P" --map $EDUMAP dump $EDU 0 0x60+8 --include-side-effects
+t map_dump_edu "$P" --map $EDUMAP dump 00:02.0 0 0+0x100 --decode
+t map_dump_edu_side "$P" --map $EDUMAP dump $EDU 0 0x60+8 --decode --include-side-effects
 t map_dump_nvme env PCIMMIO_MAPS=$MAPS "$P" dump $NVME 0 0+0x38 --decode
 
 # ---- wait / watch ---------------------------------------------------------------

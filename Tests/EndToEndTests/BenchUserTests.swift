@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+
+/// What a bench user hit in the first hour (issue 21), each reproduced here first: the
+/// resource file and the trace are the oracles.
+@Suite struct BenchUserTests {
+    let map = E2E.packageRoot.appendingPathComponent("Maps/qemu-edu.json").path
+    let slot = "0000:00:02.0"
+
+    /// Item 1: a map names registers; it never turns raw bytes or JSON into decoded text,
+    /// nor drops the width asked for.
+    @Test func aMapLeavesRawJSONAndWidthAlone() throws {
+        let tree = try sharedTree("edu")
+        let file = resourceFile(tree, slot, "resource0")
+        let dir = try makeTempDir("map-raw")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let saved = dir.appendingPathComponent("saved.bin").path
+        try pcimmioOK(["--map", map, "dump", "00:02.0", "0", "0+40", "--format", "raw", "-o", saved], sysfs: tree)
+        #expect(try Array(readWholeFile(saved)) == Array(try readWholeFile(file)[0..<40]))
+        let json = try pcimmioOK(["--map", map, "dump", "00:02.0", "0", "0+8", "--format", "json"], sysfs: tree)
+        #expect((try? JSONSerialization.jsonObject(with: json.stdout)) != nil, "\(json)")
+        let narrow = try pcimmioOK(["--map", map, "dump", "00:02.0", "0", "0+16", "-w", "8"], sysfs: tree)
+        #expect(narrow.outLines.count == 1 && narrow.outLines[0].hasPrefix("00000000:"), "\(narrow)")
+        // Decoding is text: asked for with raw, JSON or a width, it says so and reads nothing.
+        for extra in [["--format", "raw"], ["--format", "json"], ["-w", "8"]] {
+            try expectPcimmioFails(["--map", map, "dump", "00:02.0", "0", "0+8", "--decode"] + extra, sysfs: tree,
+                                   mentions: ["--decode"])
+        }
+    }
+
+    /// Item 10: `--map` names the map, `--decode` decodes: `v=$(pcimmio --map M peek …)` is one value.
+    @Test func mapNamesAndDecodeDecodes() throws {
+        let tree = try sharedTree("edu")
+        let status = try fileRegister(resourceFile(tree, slot, "resource0"), offset: 0x20, width: 32)
+        let plain = try pcimmioOK(["--map", map, "peek", "00:02.0", "0", "STATUS"], sysfs: tree)
+        #expect(plain.outLines == [hexRegister(status, width: 32)])
+        let decoded = try pcimmioOK(["--map", map, "peek", "00:02.0", "0", "STATUS", "--decode"], sysfs: tree)
+        #expect(decoded.outLines.first == "\(hexRegister(status, width: 32))  STATUS @0x20 (32-bit, rw)")
+        #expect(decoded.outLines.count > 1)
+    }
+
+    /// Item 4: watch skips the registers dump skips (rc, wo), and says so.
+    @Test func watchNeverReadsWhatDumpSkips() throws {
+        try withPrivateTree("edu") { tree in
+            let rcMap = tree.appendingPathComponent("rc.json").path
+            try Data("""
+                { "devices": ["1234:11e8"], "bars": { "0": [
+                  { "name": "EVENTS", "offset": "0x40", "access": "rc" },
+                  { "name": "KICK", "offset": "0x48", "access": "wo" },
+                  { "name": "CTRL", "offset": "0x44" } ] } }
+                """.utf8).write(to: URL(fileURLWithPath: rcMap))
+            let trace = tree.appendingPathComponent("trace.jsonl").path
+            let watch = try pcimmioOK(["--map", rcMap, "--trace", trace, "watch", "00:02.0", "0", "0x40+16", "--count", "2", "--interval", "1ms"],
+                                      sysfs: tree)
+            #expect(watch.outLines.contains("skipped EVENTS @0x40 (rc: reading it has side effects; --include-side-effects reads it)"), "\(watch)")
+            #expect(watch.outLines.contains("skipped KICK @0x48 (wo: write-only)"), "\(watch)")
+            let read = Set(try readTrace(trace).map { hex($0.offset) })
+            #expect(read == ["0x44", "0x4c"], "\(read)")
+            try FileManager.default.removeItem(atPath: trace)
+            try pcimmioOK(["--map", rcMap, "--trace", trace, "watch", "00:02.0", "0", "0x40+16", "--count", "1", "--include-side-effects"],
+                          sysfs: tree)
+            #expect(Set(try readTrace(trace).map { hex($0.offset) }) == ["0x40", "0x44", "0x48", "0x4c"])
+        }
+    }
+}
