@@ -167,8 +167,9 @@ import Glibc
 
     @Test func aDeviceBoundToVFIOPCIIsReachedThroughVFIO() throws {
         let tree = try sharedTree("vfio")
-        // No VFIO on the machine running the tests: the error says why, whichever step failed.
-        try expectPcimmioFails(["peek", "00:03.0", "0", "0"], sysfs: tree, mentions: ["VFIO cannot reach 0000:00:03.0"])
+        // A fake tree's device is never reached through this machine's /dev/vfio (issue 21 item 3):
+        // the choice is VFIO, refused with the way out (FakeTreeIsolationTests has the stand-in).
+        try expectPcimmioFails(["peek", "00:03.0", "0", "0"], sysfs: tree, mentions: ["bound to vfio-pci", "PCIMMIO_VFIO"])
         try expectPcimmioFails(["peek", "00:02.0", "0", "0", "--via", "vfio"], sysfs: tree, mentions: ["not vfio-pci", "pcimmio bind 0000:00:02.0 vfio-pci"])
         try expectPcimmioFails(["peek", "00:02.0", "0", "0", "--via", "usb"], sysfs: tree, mentions: ["expected sysfs, vfio or devmem"])
         let trace = try makeTempDir("trace")

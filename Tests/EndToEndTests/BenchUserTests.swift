@@ -63,3 +63,34 @@ import Testing
         }
     }
 }
+
+/// Item 3: a fake tree describes another machine; /dev/mem and /dev/vfio are this machine's.
+/// With a tree other than /sys/bus/pci they are refused unless a stand-in is set.
+@Suite struct FakeTreeIsolationTests {
+    @Test func devmemAndVFIOOfThisMachineAreRefusedForAFakeTree() throws {
+        let basic = try sharedTree("basic")
+        try expectPcimmioFails(["peek", "00:03.0", "0", "0", "--via", "devmem"], sysfs: basic, mentions: ["/dev/mem", "PCIMMIO_DEVMEM", basic.path])
+        try expectPcimmioFails(["peek", "phys", "0xc0001000"], sysfs: basic, mentions: ["/dev/mem", "PCIMMIO_DEVMEM"])
+        let vfio = try sharedTree("vfio")
+        try expectPcimmioFails(["peek", "00:03.0", "0", "0"], sysfs: vfio, mentions: ["/dev/vfio", "PCIMMIO_VFIO", "--via sysfs"])
+        try expectPcimmioFails(["config", "00:03.0", "COMMAND"], sysfs: vfio, mentions: ["/dev/vfio", "PCIMMIO_VFIO"])
+        // PCIMMIO_SYSFS is a fake tree as much as --sysfs is.
+        let viaEnvironment = try runProcess(try E2E.binary(), ["peek", "00:03.0", "0", "0", "--via", "devmem"],
+                                            environment: pcimmioEnvironment(extra: ["PCIMMIO_SYSFS": basic.path]))
+        expectCleanFailure(viaEnvironment, mentions: ["PCIMMIO_DEVMEM"])
+    }
+
+    @Test func aStandInLetsTheFakeTreeUseThem() throws {
+        let vfio = try sharedTree("vfio")
+        let dir = try makeTempDir("standin")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // An empty stand-in for /dev/vfio: VFIO is tried there, and says what is missing in it.
+        let result = try pcimmio(["peek", "00:03.0", "0", "0"], sysfs: vfio,
+                                 environment: pcimmioEnvironment(extra: ["PCIMMIO_VFIO": dir.path]))
+        expectCleanFailure(result, mentions: ["VFIO cannot reach 0000:00:03.0", dir.path + "/vfio"])
+        let devmem = try pcimmio(["peek", "00:03.0", "0", "0", "--via", "devmem"], sysfs: try sharedTree("basic"),
+                                 environment: pcimmioEnvironment(extra: ["PCIMMIO_DEVMEM": dir.path + "/absent",
+                                                                         "PCIMMIO_IOMEM": PhysicalMemoryCommandTests.iomem]))
+        expectCleanFailure(devmem, mentions: [dir.path + "/absent"])
+    }
+}

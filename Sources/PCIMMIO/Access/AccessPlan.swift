@@ -46,9 +46,10 @@ public struct AccessPlan {
     /// session would (BackendChoice).
     init(device: PCIDevice, bar index: Int, offset: UInt64, width: Width, count: Int = 1, mode: Mode,
          writeCombining: Bool = false, via: AccessVia? = nil) throws(PCIMMIOError) {
+        let root = PCITree.root(option: nil)
         let chosen = try BackendChoice.via(asked: via, for: device)
         try self.init(device: device, bar: index, offset: offset, width: width, count: count, mode: mode, writeCombining: writeCombining,
-                      backend: BackendChoice.backend(chosen, for: device, root: PCITree.root(option: nil), diagnostics: .standardError()))
+                      backend: BackendChoice.backend(chosen, for: device, root: root, diagnostics: .standardError()))
     }
 
     /// `phys`: `address` is the offset, through the /dev/mem back-end.

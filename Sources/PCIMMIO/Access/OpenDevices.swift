@@ -10,7 +10,7 @@ final class OpenDevices {
     let health: HealthMonitor
     /// `run --via`: the path for lines that do not name one.
     let defaultVia: AccessVia?
-    private let makeBackend: (AccessVia, PCIDevice) -> DeviceBackend
+    private let makeBackend: (AccessVia, PCIDevice) throws(PCIMMIOError) -> DeviceBackend
     private let lookUp: ((DeviceSelector) throws(PCIMMIOError) -> PCIDevice)?
     private var tree: PCITree?
     // Keyed by strings and searched in a short array: every new generic type instantiated
@@ -39,7 +39,13 @@ final class OpenDevices {
         self.health = HealthMonitor(diagnostics: diagnostics)
         self.defaultVia = defaultVia
         self.lookUp = lookUp
-        self.makeBackend = backend ?? { via, device in BackendChoice.backend(via, for: device, root: root, diagnostics: diagnostics) }
+        if let backend {
+            self.makeBackend = { (via: AccessVia, device: PCIDevice) throws(PCIMMIOError) -> DeviceBackend in backend(via, device) }
+        } else {
+            self.makeBackend = { (via: AccessVia, device: PCIDevice) throws(PCIMMIOError) -> DeviceBackend in
+                try BackendChoice.backend(via, for: device, root: root, diagnostics: diagnostics)
+            }
+        }
     }
 
     /// The device a selector names, resolved once per session.
@@ -64,14 +70,15 @@ final class OpenDevices {
     func backend(for device: PCIDevice, asked: AccessVia?) throws(PCIMMIOError) -> DeviceBackend {
         let via = try BackendChoice.via(asked: asked ?? defaultVia, for: device)
         if let open = backends.first(where: { $0.slot == device.slot && $0.via == via }) { return open.backend }
-        let made = makeBackend(via, device)
+        let made = try makeBackend(via, device)
         backends.append((device.slot, via, made))
         return made
     }
 
     /// /dev/mem for `phys`.
-    func physicalBackend() -> DeviceBackend {
+    func physicalBackend() throws(PCIMMIOError) -> DeviceBackend {
         if let physical { return physical }
+        try MachineDeviceFiles.checkDevMem(root: root, for: "phys")
         let made = DevMemBackend(device: nil, directory: nil, diagnostics: diagnostics)
         physical = made
         return made

@@ -41,12 +41,19 @@ enum BackendChoice {
     }
 
     /// A new back-end for `device` through `via`.
-    static func backend(_ via: AccessVia, for device: PCIDevice, root: String, diagnostics: Diagnostics) -> DeviceBackend {
+    /// `root` is the sysfs tree the device was found in: another machine's tree does not reach
+    /// this machine's /dev/mem or /dev/vfio (MachineDeviceFiles).
+    static func backend(_ via: AccessVia, for device: PCIDevice, root: String, diagnostics: Diagnostics) throws(PCIMMIOError) -> DeviceBackend {
         let directory = device.sysfsDirectory(root: root)
         switch via {
-        case .sysfs: return SysfsBackend(device: device, directory: directory)
-        case .vfio: return VFIOBackend(slot: device.slot, directory: directory)
-        case .devmem: return DevMemBackend(device: device, directory: directory, diagnostics: diagnostics)
+        case .sysfs:
+            return SysfsBackend(device: device, directory: directory)
+        case .vfio:
+            try MachineDeviceFiles.checkVFIO(root: root, slot: device.slot)
+            return VFIOBackend(slot: device.slot, directory: directory)
+        case .devmem:
+            try MachineDeviceFiles.checkDevMem(root: root, for: "--via devmem on \(device.slot)")
+            return DevMemBackend(device: device, directory: directory, diagnostics: diagnostics)
         }
     }
 }

@@ -6,8 +6,8 @@
 final class DevMemBackend: DeviceBackend {
     var via: AccessVia { .devmem }
 
-    /// `PCIMMIO_DEVMEM` stands in for /dev/mem in tests.
-    static var file: String { environment("PCIMMIO_DEVMEM") ?? "/dev/mem" }
+    /// /dev/mem, or its stand-in (MachineDeviceFiles).
+    static var file: String { MachineDeviceFiles.devMem }
 
     /// The device whose BARs are reached by address; nil for `phys`.
     private let device: PCIDevice?

@@ -13,7 +13,8 @@ final class VFIODevice {
     private let groupFile: OpenFile
     private var regions: [UInt32: VFIORegionInfo] = [:]
 
-    static let containerFile = "/dev/vfio/vfio"
+    /// /dev/vfio/vfio, or its stand-in's (MachineDeviceFiles).
+    static var containerFile: String { MachineDeviceFiles.vfioDirectory + "/vfio" }
 
     init(slot: String, directory: String) throws(PCIMMIOError) {
         self.slot = slot

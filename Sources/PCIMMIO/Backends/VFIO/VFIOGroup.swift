@@ -39,5 +39,5 @@ public struct VFIOGroup: Sendable, Equatable {
         members.map { "\($0.slot) (\($0.driver ?? "no driver"))" }.joined(separator: ", ")
     }
 
-    public var deviceFile: String { "/dev/vfio/" + number }
+    public var deviceFile: String { MachineDeviceFiles.vfioDirectory + "/" + number }
 }
