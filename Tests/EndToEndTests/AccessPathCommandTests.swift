@@ -144,7 +144,9 @@ import Glibc
             let result = try pcimmio(["bind", "00:04.0", "vfio-pci"], sysfs: tree)
             #expect(result.outLines == ["0000:00:04.0: nvme -> nvme"], "\(result)")
             #expect(result.status == 1 && result.errLines.count == 1 && result.err.contains("vfio-pci did not take the device"), "\(result)")
-            #expect(try String(contentsOfFile: device + "/driver_override", encoding: .utf8).hasPrefix("vfio-pci"))
+            // Rolled back (issue 21 item 7): the override the device had, "(null)", is restored.
+            #expect(result.err.contains("rolled back"), "\(result)")
+            #expect(try String(contentsOfFile: device + "/driver_override", encoding: .utf8) == "\n")
             #expect(try String(contentsOfFile: device + "/driver/unbind", encoding: .utf8) == "0000:00:04.0")
             #expect(try String(contentsOfFile: tree.appendingPathComponent("drivers_probe").path, encoding: .utf8) == "0000:00:04.0")
             let dry = tree.appendingPathComponent("devices/0000:00:02.0/driver_override").path

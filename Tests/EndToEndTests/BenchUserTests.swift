@@ -94,3 +94,48 @@ import Testing
         expectCleanFailure(devmem, mentions: [dir.path + "/absent"])
     }
 }
+
+/// Item 7: a failed bind is rolled back; the default driver can be brought back; a device
+/// that serves a mounted disk or an up interface is not bound away without --force.
+@Suite struct DriverBindingSafetyTests {
+    @Test func unbindReprobeClearsTheOverrideAndLetsTheKernelChoose() throws {
+        let tree = try sharedTree("vfio")
+        let device = deviceDir(tree, "0000:00:03.0").path
+        let dry = try pcimmioOK(["unbind", "00:03.0", "--reprobe", "--dry-run"], sysfs: tree)
+        #expect(dry.outLines == ["would write '0000:00:03.0' to \(device)/driver/unbind",
+                                 "would write '\\n' to \(device)/driver_override",
+                                 "would write '0000:00:03.0' to \(tree.path)/drivers_probe"], "\(dry)")
+    }
+
+    @Test func aDeviceServingAMountedDiskOrAnUpInterfaceIsNotBoundAway() throws {
+        try withPrivateTree("vfio") { tree in
+            let device = deviceDir(tree, "0000:00:04.0")
+            let namespace = device.appendingPathComponent("nvme/nvme0/nvme0n1")
+            let partition = namespace.appendingPathComponent("nvme0n1p2")
+            try FileManager.default.createDirectory(at: partition, withIntermediateDirectories: true)
+            for dir in [namespace, partition] {
+                try "259:0\n".write(to: dir.appendingPathComponent("dev"), atomically: true, encoding: .utf8)
+                try "2048\n".write(to: dir.appendingPathComponent("size"), atomically: true, encoding: .utf8)
+            }
+            let mounts = tree.appendingPathComponent("mounts").path
+            try "proc /proc proc rw 0 0\n/dev/nvme0n1p2 / ext4 rw,relatime 0 0\n".write(toFile: mounts, atomically: true, encoding: .utf8)
+            let env = pcimmioEnvironment(extra: ["PCIMMIO_MOUNTS": mounts])
+            let override = device.appendingPathComponent("driver_override").path
+            for command in [["bind", "00:04.0", "vfio-pci"], ["unbind", "00:04.0"], ["bind", "00:04.0", "vfio-pci", "--dry-run"]] {
+                let refused = try pcimmio(command, sysfs: tree, environment: env)
+                expectCleanFailure(refused, mentions: ["nvme0n1p2", "mounted at /", "--force"])
+                #expect(try String(contentsOfFile: override, encoding: .utf8) == "(null)\n", "nothing written")
+            }
+            let forced = try pcimmio(["bind", "00:04.0", "vfio-pci", "--dry-run", "--force"], sysfs: tree, environment: env)
+            #expect(forced.status == 0 && forced.outLines.count == 3, "\(forced)")
+            // Without the mount, the disk is free to go; an interface that is up is not.
+            let net = deviceDir(tree, "0000:00:03.0").appendingPathComponent("net/enp0s3")
+            try FileManager.default.createDirectory(at: net, withIntermediateDirectories: true)
+            try "up\n".write(to: net.appendingPathComponent("operstate"), atomically: true, encoding: .utf8)
+            let up = try pcimmio(["bind", "00:03.0", "pci-stub", "--dry-run"], sysfs: tree)
+            expectCleanFailure(up, mentions: ["enp0s3 is up", "--force"])
+            try "down\n".write(to: net.appendingPathComponent("operstate"), atomically: true, encoding: .utf8)
+            try pcimmioOK(["bind", "00:03.0", "pci-stub", "--dry-run"], sysfs: tree)
+        }
+    }
+}

@@ -32,7 +32,7 @@ import Testing
         #expect(symlink("/dev/full", probe) == 0)
         func binding(_ paths: [String]) -> DriverBinding {
             DriverBinding(slot: "0000:00:02.0", current: nil, wanted: "vfio-pci",
-                          writes: paths.map { SysfsWrite(path: $0, value: "0000:00:02.0") }, directory: scratch.path)
+                          writes: paths.map { SysfsWrite(path: $0, value: "0000:00:02.0") }, directory: scratch.path, root: scratch.path)
         }
         try binding([probe]).perform()
         #expect(throws: PCIMMIOError.system(call: "write '0000:00:02.0' to", path: "/dev/full", errno: ENOSPC)) {

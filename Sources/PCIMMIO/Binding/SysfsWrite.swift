@@ -24,7 +24,9 @@ public struct SysfsWrite: Sendable, Equatable, CustomStringConvertible {
     func perform() throws(Failure) {
         // FileDescriptor's calls throw only .system, which keeps the errno.
         let file: FileDescriptor
-        do { file = try .open(path, O_WRONLY) } catch { throw Failure(step: .open, call: "open for writing", errno: error.systemErrno ?? 0) }
+        // O_TRUNC as a shell's `echo >` does: sysfs ignores it, and a fake tree's file then holds
+        // just the value, as the attribute would read.
+        do { file = try .open(path, O_WRONLY | O_TRUNC) } catch { throw Failure(step: .open, call: "open for writing", errno: error.systemErrno ?? 0) }
         defer { file.close() }
         do { try file.write(value) } catch { throw Failure(step: .write, call: writeCall, errno: error.systemErrno ?? 0) }
     }
