@@ -139,3 +139,40 @@ import Testing
         }
     }
 }
+
+/// Item 6: every register value in JSON survives jq (which holds numbers as doubles): values
+/// are hex strings, compared here with the resource file's bytes through jq itself.
+@Suite struct JSONValuesSurviveJQTests {
+    func jq(_ filter: String, _ json: Data) throws -> [String] {
+        let dir = try makeTempDir("jq")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("in.json")
+        try json.write(to: file)
+        let result = try runProcess(try E2E.tool("jq"), ["-r", filter, file.path])
+        #expect(result.status == 0, "\(result)")
+        return result.outLines
+    }
+
+    @Test func sixtyFourBitValuesAreExactEverywhere() throws {
+        try withPrivateTree("edu") { tree in
+            let file = resourceFile(tree, "0000:00:02.0", "resource0")
+            let expected = (0..<4).map { hexRegister(try! fileRegister(file, offset: UInt64(0x80 + 8 * $0), width: 64), width: 64) }
+            #expect(expected.contains { UInt64($0.dropFirst(2), radix: 16)! >= 1 << 53 }, "the fixture has a value past 2^53")
+            let dump = try pcimmioOK(["dump", "00:02.0", "0", "0x80+32", "-w", "64", "--format", "json"], sysfs: tree)
+            #expect(try jq(".values[]", dump.stdout) == expected)
+            let peek = try pcimmioOK(["peek", "00:02.0", "0", "0x80", "-w", "64", "-n", "4", "--json"], sysfs: tree)
+            #expect(try jq(".registers[].value", peek.stdout) == expected)
+            let map = E2E.packageRoot.appendingPathComponent("Maps/qemu-edu.json").path
+            let decoded = try pcimmioOK(["--map", map, "peek", "00:02.0", "0", "DMA_SRC", "--json", "--decode"], sysfs: tree)
+            #expect(try jq(".registers[0].value", decoded.stdout) == [expected[0]])
+            let snapshot = tree.appendingPathComponent("s.json").path
+            try pcimmioOK(["snapshot", "00:02.0", "--region", "0:0x80+32:64", "-o", snapshot], sysfs: tree)
+            #expect(try jq(".registers[].value", Data(contentsOf: URL(fileURLWithPath: snapshot))) == expected)
+            try pcimmioOK(["poke", "00:02.0", "0", "0x80", "0xfedcba9876543210", "-w", "64"], sysfs: tree)
+            let diff = try pcimmio(["diff", snapshot, "live", "--json"], sysfs: tree)
+            #expect(try jq(".[0].old, .[0].new", diff.stdout) == [expected[0], "0xfedcba9876543210"], "\(diff)")
+            let config = try pcimmioOK(["config", "00:02.0", "VENDOR_ID.w", "--json"], sysfs: tree)
+            #expect(try jq(".[0].value", config.stdout) == ["0x1234"])
+        }
+    }
+}

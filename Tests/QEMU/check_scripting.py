@@ -440,7 +440,8 @@ def snapshot_checks(s) -> None:
     def before():
         s.need_rc0("snap_before")
         snap = json.loads(s.text("snap_before", "json"))
-        regs = {r["name"]: r for r in snap["registers"]}
+        # values are hex strings (exact in every JSON reader)
+        regs = {r["name"]: dict(r, value=int(r["value"], 16)) for r in snap["registers"]}
         got = s.dev("snap_before")
         if any(a.op != "r" for a in got):
             raise Fail(f"a snapshot only reads, trace has {[a for a in got if a.op != 'r'][:2]}")
@@ -460,7 +461,7 @@ def snapshot_checks(s) -> None:
     c("diff before.json live on an unchanged edu: no output, exit 0", same)
 
     def changed():
-        old = {r["name"]: r["value"] for r in json.loads(s.text("snap_before", "json"))["registers"]}["LIVENESS"]
+        old = {r["name"]: int(r["value"], 16) for r in json.loads(s.text("snap_before", "json"))["registers"]}["LIVENESS"]
         if s.rc("snap_diff") != 1:
             raise Fail(f"diff exit {s.rc('snap_diff')}, expected 1 (different)")
         want = f"LIVENESS @0x4 (BAR 0): {old:#010x} -> 0xeeeeeeee"

@@ -22,11 +22,11 @@ public enum ConfigResults {
             case let .read(offset, width, value):
                 return .object([("op", .string("read")), ("device", .string(slot)), ("via", .string(via.rawValue)),
                                 ("offset", .number(UInt64(offset))), ("width", .number(UInt64(width.bits))),
-                                ("value", .number(UInt64(value)))])
+                                ("value", .value(UInt64(value), width: width))])
             case let .wrote(offset, width, value, mask):
                 return .object([("op", .string("write")), ("device", .string(slot)), ("via", .string(via.rawValue)),
                                 ("offset", .number(UInt64(offset))), ("width", .number(UInt64(width.bits))),
-                                ("value", .number(UInt64(value))), ("mask", mask.map { .number(UInt64($0)) } ?? .null)])
+                                ("value", .value(UInt64(value), width: width)), ("mask", mask.map { .value(UInt64($0), width: width) } ?? .null)])
             }
         }).rendered() + "\n"
     }

@@ -40,7 +40,8 @@ public enum DumpFormat: String, Sendable, CaseIterable {
             try reader.forEachChunk { (bytes, _) throws(PCIMMIOError) in
                 for start in stride(from: 0, to: bytes.count, by: plan.width.bytes) {
                     let value = registerValue(bytes, at: start, width: plan.width)
-                    try sink.write((first ? "" : ",") + String(bigEndian ? value.byteSwapped(plan.width) : value))
+                    // Hex strings, as JSON.value writes them: exact in every JSON reader.
+                    try sink.write((first ? "\"" : ",\"") + formatRegister(bigEndian ? value.byteSwapped(plan.width) : value, width: plan.width) + "\"")
                     first = false
                 }
             }

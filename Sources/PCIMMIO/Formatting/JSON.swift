@@ -12,6 +12,13 @@ public enum JSON: Equatable {
 
     public static func string(_ text: String?) -> JSON { text.map(JSON.string) ?? .null }
 
+    /// A register's value: a hex string of the width's digits (`"0x0000abcd"`), never a
+    /// number: JSON readers such as jq hold numbers as doubles, exact only below 2^53.
+    public static func value(_ value: UInt64, width: Width) -> JSON { .string(formatRegister(value, width: width)) }
+
+    /// A field's value: a hex string (`"0x1"`), for the same reason.
+    public static func fieldValue(_ value: UInt64) -> JSON { .string("0x" + String(value, radix: 16)) }
+
     /// Compact when `indent` is nil, else pretty-printed with that many spaces per level.
     public func rendered(indent: Int? = 2) -> String {
         var out = ""

@@ -15,8 +15,7 @@ public enum ReadoutFormat {
         let registers = readout.registers.map { register in
             register.definition?.decodedJSON(register.value) ?? JSON.object([
                 ("offset", .number(register.offset)),
-                ("value", .number(register.value)),
-                ("hex", .string(formatRegister(register.value, width: readout.width))),
+                ("value", .value(register.value, width: readout.width)),
             ])
         }
         return JSON.object([

@@ -21,11 +21,11 @@ extension RegisterDefinition {
     public func decodedJSON(_ value: UInt64) -> JSON {
         .object([
             ("register", .string(name)), ("offset", .number(offset)), ("width", .number(UInt64(width.bits))),
-            ("value", .number(value)), ("hex", .string(formatRegister(value, width: width))),
+            ("value", .value(value, width: width)),
             ("fields", .array(fields.map { field in
                 let fieldValue = field.extract(value)
                 return .object([("name", .string(field.name)), ("bits", .string(field.bitsText)),
-                                ("value", .number(fieldValue)), ("meaning", .string(field.meaning(of: fieldValue)))])
+                                ("value", .fieldValue(fieldValue)), ("meaning", .string(field.meaning(of: fieldValue)))])
             })),
         ])
     }

@@ -90,7 +90,7 @@ public struct DeviceSnapshot: Sendable, Equatable {
             ("registers", .array(registers.map { register in
                 .object([("bar", .number(UInt64(register.bar))), ("name", .string(register.name)),
                          ("offset", .number(register.offset)), ("width", .number(UInt64(register.width.bits))),
-                         ("value", .number(register.value))])
+                         ("value", .value(register.value, width: register.width))])
             })),
             ("skipped", .array(skipped.map { .string($0) })),
             ("regions", .array(regions.map { .string($0) })),
@@ -112,6 +112,11 @@ public struct DeviceSnapshot: Sendable, Equatable {
             guard case let .string(text, _)? = node else { return nil }
             return text
         }
+        // Values are hex strings since issue 21; older snapshots hold numbers.
+        func hexValue(_ node: JSONNode?) -> UInt64? {
+            guard let text = string(node), text.hasPrefix("0x") else { return nil }
+            return UInt64(text.dropFirst(2), radix: 16)
+        }
         guard number(root["snapshot"]) == 1 else { throw bad("no \"snapshot\": 1") }
         guard let slot = string(root["device"]), let vendor = number(root["vendor"]), let device = number(root["deviceID"]),
               let configText = string(root["config"]), configText.count % 2 == 0 else { throw bad("device, vendor, deviceID or config missing") }
@@ -127,7 +132,7 @@ public struct DeviceSnapshot: Sendable, Equatable {
         if case let .array(items, _)? = root["registers"] {
             for item in items {
                 guard let bar = number(item["bar"]), let offset = number(item["offset"]), let bits = number(item["width"]),
-                      let width = Width(rawValue: Int(bits)), let value = number(item["value"]) else { throw bad("a register lacks bar, offset, width or value") }
+                      let width = Width(rawValue: Int(bits)), let value = number(item["value"]) ?? hexValue(item["value"]) else { throw bad("a register lacks bar, offset, width or value") }
                 registers.append(Register(bar: Int(bar), name: string(item["name"]), offset: offset, width: width, value: value))
             }
         }

@@ -49,7 +49,7 @@ public struct SnapshotDiff {
     public var json: JSON {
         .array(changes.map { change in
             .object([("place", .string(change.place)), ("width", .number(UInt64(change.width.bits))),
-                     ("old", .number(change.old)), ("new", .number(change.new)),
+                     ("old", .value(change.old, width: change.width)), ("new", .value(change.new, width: change.width)),
                      ("fields", .array(change.fields.map { .string($0) }))])
         })
     }
