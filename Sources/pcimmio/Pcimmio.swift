@@ -29,7 +29,7 @@ struct Pcimmio: ParsableCommand {
 @main
 enum Main {
     static func main() {
-        let arguments = hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst()))
+        let arguments = CommandLineWords.splittingAttachedValues(hoistingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
         do {
             if let command = FastPath.command(arguments) {
                 try command()
@@ -39,6 +39,8 @@ enum Main {
             if let negative = arguments.dropFirst().first(where: { $0.count > 1 && $0.hasPrefix("-") && $0.dropFirst().first!.isNumber }) {
                 throw PCIMMIOError.malformedNumber(what: "argument", text: negative)
             }
+            let commands = Pcimmio.configuration.subcommands.map { $0._commandName } + ["help"]
+            if let unknown = CommandLineWords.unknownCommand(arguments, commands: commands) { throw unknown }
             var command = try Pcimmio.parseAsRoot(arguments)
             try command.run()
         } catch let error as PCIMMIOError {
@@ -83,6 +85,8 @@ enum Main {
             index += 1
         }
         guard !leading.isEmpty, index < arguments.count else { return arguments }
+        // `help` takes none of them: `pcimmio --sysfs DIR help peek` is `pcimmio help peek`.
+        if arguments[index] == "help" { return Array(arguments[index...]) }
         // A command group (`map check`) takes them after its subcommand's name.
         var command = index + 1
         if commandGroups.contains(arguments[index]), command < arguments.count, !arguments[command].hasPrefix("-") { command += 1 }

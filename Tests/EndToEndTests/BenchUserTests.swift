@@ -176,3 +176,25 @@ import Testing
         }
     }
 }
+
+/// Items 8 and 19: getopt's `-w16`, and a mistyped command named with the nearest one.
+@Suite struct CommandLineFrictionTests {
+    @Test func attachedShortOptionValuesAreReadAsGetoptReadsThem() throws {
+        let tree = try sharedTree("edu")
+        let spaced = try pcimmioOK(["peek", "00:02.0", "0", "0", "-w", "16", "-n", "2"], sysfs: tree)
+        #expect(try pcimmioOK(["peek", "00:02.0", "0", "0", "-w16", "-n2"], sysfs: tree).outLines == spaced.outLines)
+        #expect(try pcimmioOK(["peek", "00:02.0", "0", "0", "-w16", "-n2", "--json"], sysfs: tree).out.contains("\"width\": 16"))
+        #expect(try pcimmioOK(["dump", "00:02.0", "0", "0+8", "-w8"], sysfs: tree).outLines
+                == (try pcimmioOK(["dump", "00:02.0", "0", "0+8", "-w", "8"], sysfs: tree)).outLines)
+        let script = try makeTempDir("w16").appendingPathComponent("s.run")
+        try "peek 00:02.0 0 0 -w16\n".write(to: script, atomically: true, encoding: .utf8)
+        #expect(try pcimmioOK(["run", script.path], sysfs: tree).outLines == [spaced.outLines[0]])
+    }
+
+    @Test func aMistypedCommandIsNamedWithTheNearestOne() throws {
+        try expectPcimmioFails(["pek", "00:02.0"], sysfs: nil, mentions: ["no command 'pek'", "did you mean 'peek'"])
+        try expectPcimmioFails(["help", "nonexist"], sysfs: nil, mentions: ["no command 'nonexist'"])
+        let help = try pcimmioOK(["--sysfs", "/nonexistent", "help", "peek"], sysfs: nil)
+        #expect(help.out.contains("USAGE: pcimmio peek"))
+    }
+}

@@ -75,3 +75,11 @@ import Testing
         }
     }
 }
+
+extension SyntaxTableTests {
+    /// The executable splits `-w16` for these (CommandLineWords); they must be the table's.
+    @Test func theShortOptionsWithValuesAreTheTables() {
+        let table = Set(RegisterCommandSyntax.all.flatMap { $0.options + $0.commandLineOptions }.filter { !$0.hasPrefix("--") })
+        #expect(table == ["-w", "-n", "-o"])
+    }
+}

@@ -41,6 +41,13 @@ public struct CommandTokens {
                 continue
             }
             let name = word == "--width" ? "-w" : word
+            // `-w16` is `-w 16`, as getopt reads it.
+            if word.count > 2, !word.hasPrefix("--"), takingValues.contains(String(word.prefix(2))) {
+                let option = String(word.prefix(2))
+                guard options[option] == nil else { throw .repeated(option) }
+                options.add(option, String(word.dropFirst(2)))
+                continue
+            }
             if known.contains(name) {
                 guard !flags.contains(name) else { throw .repeated(word) }
                 flags.append(name)
