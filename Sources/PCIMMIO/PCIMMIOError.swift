@@ -105,7 +105,7 @@ public enum PCIMMIOError: Error, Equatable, CustomStringConvertible {
         case let .malformedConfigOperation(text, reason):
             return "config operation '\(text)': \(reason) (setpci's syntax: REGISTER[+OFFSET][.B|.W|.L][@N][=VALUE[:MASK][,…]], values in hex)"
         case let .malformedDuration(what, text):
-            return "\(what) '\(text)' is not a duration (use a number with us, ms or s, e.g. 500ms)"
+            return "\(what) '\(text)' is not a duration (use a number with ns, us, ms, s, m or h, e.g. 500ms or 1.5s)"
         case let .unassignedBAR(slot, bar):
             return "\(slot) BAR \(bar) is unassigned: it has no address, so nothing answers there (lspci shows it as <unassigned>)"
         case let .unusedBAR(slot, bar, used):

@@ -1,4 +1,5 @@
 import Foundation
+import PCIMMIO
 import Testing
 
 /// What a bench user hit in the first hour (issue 21), each reproduced here first: the
@@ -196,5 +197,35 @@ import Testing
         try expectPcimmioFails(["help", "nonexist"], sysfs: nil, mentions: ["no command 'nonexist'"])
         let help = try pcimmioOK(["--sysfs", "/nonexistent", "help", "peek"], sysfs: nil)
         #expect(help.out.contains("USAGE: pcimmio peek"))
+    }
+}
+
+/// Item 17: `wait --value` alone compares the whole register; durations as people write
+/// them; a field wait's timeout names the fields and what they last held.
+@Suite struct WaitFrictionTests {
+    @Test func valueAloneIsTheWholeRegisterAndDurationsReadAsWritten() throws {
+        let tree = try sharedTree("edu")
+        let id = hexRegister(try fileRegister(resourceFile(tree, "0000:00:02.0", "resource0"), offset: 0, width: 32), width: 32)
+        #expect(try pcimmioOK(["wait", "00:02.0", "0", "0", "--value", id, "--timeout", "1.5s"], sysfs: tree).outLines == [id])
+        try expectPcimmioFails(["wait", "00:02.0", "0", "0", "--value", "0x1", "--timeout", "0.02s", "--interval", "0.005s"], sysfs: tree,
+                               mentions: ["timed out after 20ms", "(value & 0xffffffff) == 0x00000001"])
+        #expect(try DurationParser.nanoseconds("1.5s") == 1_500_000_000)
+        #expect(try DurationParser.nanoseconds("2m") == 120_000_000_000)
+        #expect(try DurationParser.nanoseconds("250ns") == 250)
+        #expect(try DurationParser.nanoseconds("0.001ms") == 1_000)
+        #expect(try DurationParser.nanoseconds("forever", forever: true) == .max)
+        for bad in ["forever", "1.s", ".5s", "1.5", "1.2.3s", "-1s", "99999999999h", "1.0000000000000000001s"] {
+            #expect(throws: PCIMMIOError.self, "\(bad)") { try DurationParser.nanoseconds(bad) }
+        }
+    }
+
+    @Test func aFieldWaitsTimeoutNamesTheFieldsAndTheirLastValues() throws {
+        let tree = try sharedTree("edu")
+        let map = E2E.packageRoot.appendingPathComponent("Maps/qemu-edu.json").path
+        let status = try fileRegister(resourceFile(tree, "0000:00:02.0", "resource0"), offset: 0x20, width: 32)
+        let busy = status & 1
+        let wanted = busy == 1 ? "IDLE" : "BUSY"
+        try expectPcimmioFails(["--map", map, "wait", "00:02.0", "0", "--until", "STATUS.COMPUTING=\(wanted)", "--timeout", "10ms"],
+                               sysfs: tree, mentions: ["STATUS.COMPUTING=\(wanted) (last COMPUTING=0x\(busy) \(busy == 1 ? "BUSY" : "IDLE"))"])
     }
 }

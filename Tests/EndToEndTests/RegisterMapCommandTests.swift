@@ -140,7 +140,7 @@ import Testing
         let ok = try pcimmioOK(["--map", map, "wait", "00:02.0", "0", "--until", "STATUS.IRQ_ON_DONE=\(irq)"], sysfs: tree)
         #expect(ok.outLines == [hexRegister(status, width: 32)])
         try expectPcimmioFails(["--map", map, "wait", "00:02.0", "0", "--until", "STATUS.IRQ_ON_DONE=\(1 - irq)", "--timeout", "20ms"],
-                               sysfs: tree, mentions: ["timed out", "0x00000080"])
+                               sysfs: tree, mentions: ["timed out", "STATUS.IRQ_ON_DONE=\(1 - irq) (last IRQ_ON_DONE=0x\(irq)", "last value"])
     }
 
     @Test func mapCheckReportsEachMistakeAtItsLine() throws {

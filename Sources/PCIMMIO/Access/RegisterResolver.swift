@@ -142,11 +142,20 @@ final class RegisterResolver {
         switch request {
         case let .masked(reference, mask, value):
             let register = try resolve(target, reference, map: map)
-            return (register, try WaitCondition(width: register.width, mask: mask, value: value))
+            return (register, try WaitCondition(width: register.width, mask: mask ?? register.width.mask, value: value))
         case let .fields(assignments):
             let update = try FieldUpdate(assignments, in: self.map(for: target), bar: fieldBAR(target, assignments), forWriting: false)
             let register = try resolve(target, .named(update.register.name))
-            return (register, try WaitCondition(width: register.width, mask: update.mask, value: update.value))
+            // A timeout names the fields waited for and what they last held.
+            let definition = update.register
+            let fields = assignments.compactMap { assignment in definition.fields.first { $0.name == assignment.field } }
+            let wanted = assignments.map { $0.register + "." + $0.field + "=" + $0.value }.joined(separator: ",")
+            return (register, try WaitCondition(width: register.width, mask: update.mask, value: update.value, described: { last in
+                wanted + " (last " + fields.map { field in
+                    let value = field.extract(last)
+                    return field.name + "=0x" + String(value, radix: 16) + (field.meaning(of: value).map { " " + $0 } ?? "")
+                }.joined(separator: ", ") + ")"
+            }))
         }
     }
 }

@@ -45,6 +45,7 @@ public enum PokeRequest {
 
 /// What a wait waits for: masked bits of a register, or named fields of one register.
 public enum WaitRequest {
-    case masked(RegisterReference, mask: UInt64, value: UInt64)
+    /// `mask` nil: the whole width (`--value` alone).
+    case masked(RegisterReference, mask: UInt64?, value: UInt64)
     case fields([FieldAssignment])
 }

@@ -4,7 +4,15 @@ public struct WaitCondition: Sendable, Equatable {
     public let mask: UInt64
     public let value: UInt64
 
-    public init(width: Width, mask: UInt64, value: UInt64) throws(PCIMMIOError) {
+    /// What a timeout says was waited for, given the last value (nil: the mask and value).
+    private let described: (@Sendable (UInt64) -> String)?
+
+    public static func == (a: WaitCondition, b: WaitCondition) -> Bool {
+        a.width == b.width && a.mask == b.mask && a.value == b.value
+    }
+
+    public init(width: Width, mask: UInt64, value: UInt64, described: (@Sendable (UInt64) -> String)? = nil) throws(PCIMMIOError) {
+        self.described = described
         guard mask & ~width.mask == 0 else { throw .maskTooWide(mask: mask, width: width) }
         guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
         guard value & ~mask == 0 else {
@@ -30,7 +38,7 @@ public struct WaitCondition: Sendable, Equatable {
             let now = MonotonicClock.now()
             if now >= end {
                 throw location.timeout(offset: offset,
-                               condition: "(value & \(formatRegister(mask, width: width))) == \(formatRegister(value, width: width))",
+                               condition: described?(register) ?? "(value & \(formatRegister(mask, width: width))) == \(formatRegister(value, width: width))",
                                last: formatRegister(register, width: width), after: formatDuration(timeout))
             }
             MonotonicClock.sleep(nanoseconds: min(interval, end - now))

@@ -39,7 +39,7 @@ public struct RegisterCommandSyntax: Sendable {
     public static let wait = RegisterCommandSyntax(
         name: "wait", operands: 0, 1,
         flags: ["--wc", "--big-endian"], options: ["-w", "--mask", "--value", "--until", "--timeout", "--interval", "--via"],
-        usage: "wait DEVICE BAR OFFSET|REGISTER --mask MASK --value VALUE, or wait DEVICE BAR --until REG.FIELD=VALUE[,…]; [-w BITS] [--timeout D] [--interval D] [--wc] [--via PATH] [--big-endian]")
+        usage: "wait DEVICE BAR OFFSET|REGISTER --value VALUE [--mask MASK], or wait DEVICE BAR --until REG.FIELD=VALUE[,…]; [-w BITS] [--timeout D] [--interval D] [--wc] [--via PATH] [--big-endian]")
 
     public static let watch = RegisterCommandSyntax(
         name: "watch", operands: 0, 1,

@@ -103,9 +103,9 @@ public enum ScriptStatement {
         default: // wait
             let request = try waitRequest(arguments.first, mask: tokens.options["--mask"],
                                           value: tokens.options["--value"], until: tokens.options["--until"])
-            if case let .masked(.offset, mask, value) = request { _ = try WaitCondition(width: target.width, mask: mask, value: value) }
+            if case let .masked(.offset, mask, value) = request { _ = try WaitCondition(width: target.width, mask: mask ?? target.width.mask, value: value) }
             return .wait(target, request,
-                         timeout: try DurationParser.nanoseconds(tokens.options["--timeout"] ?? "500ms", what: "--timeout"),
+                         timeout: try DurationParser.nanoseconds(tokens.options["--timeout"] ?? "500ms", what: "--timeout", forever: true),
                          interval: try DurationParser.nanoseconds(tokens.options["--interval"] ?? "1ms", what: "--interval"))
         }
     }
@@ -141,10 +141,11 @@ public enum ScriptStatement {
             guard !assignments.isEmpty else { throw .usage("--until needs REGISTER.FIELD=VALUE") }
             return .fields(assignments)
         }
-        guard let offset, let mask, let value else {
-            throw .usage("wait needs OFFSET --mask MASK --value VALUE, or --until REGISTER.FIELD=VALUE")
+        guard let offset, let value else {
+            throw .usage("wait needs OFFSET --value VALUE [--mask MASK], or --until REGISTER.FIELD=VALUE")
         }
-        return .masked(try RegisterReference(parsing: offset), mask: try NumberParser.value(mask, what: "mask"),
+        // Without --mask the whole register must equal VALUE.
+        return .masked(try RegisterReference(parsing: offset), mask: try mask.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "mask") },
                        value: try NumberParser.value(value))
     }
 }
