@@ -229,3 +229,40 @@ import Testing
                                sysfs: tree, mentions: ["STATUS.COMPUTING=\(wanted) (last COMPUTING=0x\(busy) \(busy == 1 ? "BUSY" : "IDLE"))"])
     }
 }
+
+/// Item 13: value names as people type them, a wrong one answered with the right ones, and a
+/// field read on its own (`peek DEV 0 CC.EN`, as rwmem does).
+@Suite struct FieldFrictionTests {
+    let map = E2E.packageRoot.appendingPathComponent("Maps/qemu-edu.json").path
+
+    @Test func valueNamesAreCaseInsensitiveAndAWrongOneListsTheRightOnes() throws {
+        try withPrivateTree("edu") { tree in
+            let file = resourceFile(tree, "0000:00:02.0", "resource0")
+            try pcimmioOK(["--map", map, "poke", "00:02.0", "0", "STATUS.IRQ_ON_DONE=off"], sysfs: tree)
+            #expect(try fileRegister(file, offset: 0x20, width: 32) & 0x80 == 0)
+            try pcimmioOK(["--map", map, "poke", "00:02.0", "0", "STATUS.IRQ_ON_DONE=On"], sysfs: tree)
+            #expect(try fileRegister(file, offset: 0x20, width: 32) & 0x80 == 0x80)
+            let before = try readWholeFile(file)
+            try expectPcimmioFails(["--map", map, "poke", "00:02.0", "0", "STATUS.IRQ_ON_DONE=of"], sysfs: tree,
+                                   mentions: ["STATUS.IRQ_ON_DONE=of", "OFF, ON", "up to 1"])
+            #expect(try readWholeFile(file) == before)
+        }
+    }
+
+    @Test func aFieldIsReadOnItsOwn() throws {
+        let tree = try sharedTree("edu")
+        let status = try fileRegister(resourceFile(tree, "0000:00:02.0", "resource0"), offset: 0x20, width: 32)
+        let irq = (status >> 7) & 1
+        let dir = try makeTempDir("field-trace")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = dir.appendingPathComponent("t.jsonl").path
+        let plain = try pcimmioOK(["--map", map, "--trace", trace, "peek", "00:02.0", "0", "STATUS.IRQ_ON_DONE"], sysfs: tree)
+        #expect(plain.outLines == ["0x\(irq)"])
+        #expect(try readTrace(trace).map { "\($0.op) \(hex($0.offset)) \($0.width)" } == ["read 0x20 32"], "one read of the register")
+        let decoded = try pcimmioOK(["--map", map, "peek", "00:02.0", "0", "STATUS.IRQ_ON_DONE", "--decode"], sysfs: tree)
+        #expect(decoded.outLines == ["0x\(irq)  IRQ_ON_DONE [7] (\(irq == 1 ? "ON" : "OFF"))"])
+        try expectPcimmioFails(["--map", map, "peek", "00:02.0", "0", "STATUS.NOPE"], sysfs: tree, mentions: ["no field NOPE", "IRQ_ON_DONE"])
+        try expectPcimmioFails(["--map", map, "poke", "00:02.0", "0", "STATUS.IRQ_ON_DONE", "1"], sysfs: tree,
+                               mentions: ["STATUS.IRQ_ON_DONE is a field", "STATUS.IRQ_ON_DONE=1"])
+    }
+}

@@ -8,6 +8,7 @@ extension RegisterSession {
         // Found before the read: a read-to-clear register must not be read for nothing.
         let map = try resolver.mapInUse(for: target, decoding: decode)
         let register = try resolver.resolve(target, reference, map: map)
+        if register.field != nil, count != 1 { throw .usage("-n \(count): a field is one register's bits; read it alone") }
         let plan = try plan(target, register, count: count, mode: .read)
         let window = try window(for: plan)
         let raw = try checkingErrors("peek", plan) { () throws(PCIMMIOError) in
@@ -21,7 +22,7 @@ extension RegisterSession {
             let offset = plan.offset + UInt64(index * plan.width.bytes)
             let definition = index == 0 ? register.definition : RegisterResolver.definition(in: map, at: offset, of: target, width: plan.width)
             let value = RegisterResolver.bigEndian(target, definition) ? raw[index].byteSwapped(plan.width) : raw[index]
-            return RegisterReadout.Register(offset: offset, value: value, definition: decode ? definition : nil)
+            return RegisterReadout.Register(offset: offset, value: value, definition: decode ? definition : nil, field: register.field)
         }
         return RegisterReadout(location: plan.location, via: plan.via, width: plan.width, health: healthState(plan), registers: registers)
     }

@@ -7,6 +7,8 @@ public struct RegisterReadout {
         public let value: UInt64
         /// The map's definition, when the value is to be decoded with it.
         public let definition: RegisterDefinition?
+        /// `peek REGISTER.FIELD`: the field shown, from the register's value.
+        public var field: RegisterField? = nil
     }
 
     public let location: AccessLocation

@@ -61,15 +61,34 @@ final class RegisterResolver {
         case let .offset(offset):
             let definition = Self.definition(in: map, at: offset, of: target, width: target.width)
             return ResolvedRegister(offset: offset, width: target.width, definition: definition, bigEndian: Self.bigEndian(target, definition))
-        case let .named(name):
-            guard let bar = target.place.barIndex else { return try resolvePhysical(target, name) }
-            let map = try self.map(for: target)
-            guard let register = map.register(named: name, bar: bar) else {
-                throw FieldUpdate.unknownRegister(name, map: map, bar: bar)
+        case let .named(text):
+            let parts = text.split(separator: ".").map(String.init)
+            let name = parts[0]
+            var resolved: ResolvedRegister
+            if let bar = target.place.barIndex {
+                let map = try self.map(for: target)
+                guard let register = map.register(named: name, bar: bar) else {
+                    throw FieldUpdate.unknownRegister(name, map: map, bar: bar)
+                }
+                try checkWidth(target, register)
+                resolved = ResolvedRegister(offset: register.offset, width: register.width, definition: register, bigEndian: Self.bigEndian(target, register))
+            } else {
+                resolved = try resolvePhysical(target, name)
             }
-            try checkWidth(target, register)
-            return ResolvedRegister(offset: register.offset, width: register.width, definition: register, bigEndian: Self.bigEndian(target, register))
+            if parts.count == 2, let register = resolved.definition {
+                guard let field = register.field(parts[1]) else {
+                    throw .usage("register \(name) has no field \(parts[1]) (fields: \(register.fields.map(\.name).joined(separator: ", ")))")
+                }
+                resolved.field = field
+            }
+            return resolved
         }
+    }
+
+    /// A field names bits, not a register to write or compare whole: said with the way to do it.
+    private static func refuseField(_ register: ResolvedRegister, _ reference: RegisterReference, _ remedy: String) throws(PCIMMIOError) {
+        guard register.field != nil else { return }
+        throw .usage("\(reference.text) is a field: \(remedy)")
     }
 
     private func checkWidth(_ target: RegisterTarget, _ register: RegisterDefinition) throws(PCIMMIOError) {
@@ -109,6 +128,7 @@ final class RegisterResolver {
         switch request {
         case let .value(reference, value, mask):
             register = try resolve(target, reference, map: map)
+            try Self.refuseField(register, reference, "write it as \(reference.text)=\(value)")
             poke = try Poke(width: register.width, value: value, mask: mask, verify: verify)
         case let .fields(assignments):
             let update = try FieldUpdate(assignments, in: self.map(for: target), bar: fieldBAR(target, assignments), forWriting: true)
@@ -117,6 +137,7 @@ final class RegisterResolver {
         case let .values(reference, values):
             // Checked like single pokes; written together by pokeValues.
             register = try resolve(target, reference, map: map)
+            try Self.refuseField(register, reference, "write it as \(reference.text)=VALUE")
             for value in values { _ = try Poke(width: register.width, value: value) }
             poke = try Poke(width: register.width, value: values[0], verify: verify)
         }
@@ -142,6 +163,7 @@ final class RegisterResolver {
         switch request {
         case let .masked(reference, mask, value):
             let register = try resolve(target, reference, map: map)
+            try Self.refuseField(register, reference, "wait for it with --until \(reference.text)=VALUE")
             return (register, try WaitCondition(width: register.width, mask: mask ?? register.width.mask, value: value))
         case let .fields(assignments):
             let update = try FieldUpdate(assignments, in: self.map(for: target), bar: fieldBAR(target, assignments), forWriting: false)
@@ -180,4 +202,6 @@ public struct ResolvedRegister {
     public let definition: RegisterDefinition?
     /// Values are byte-swapped between the register and the user (RegisterResolver.bigEndian).
     public let bigEndian: Bool
+    /// `REGISTER.FIELD`: the one field a peek shows.
+    public var field: RegisterField? = nil
 }

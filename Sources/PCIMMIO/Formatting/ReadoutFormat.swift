@@ -5,6 +5,14 @@ public enum ReadoutFormat {
     public static func text(_ readout: RegisterReadout) -> String {
         var text = ""
         for register in readout.registers {
+            if let field = register.field {
+                // rwmem's `peek CC.EN`: the field's value; decoded, its line of the register's decoding.
+                let value = field.extract(register.value)
+                text += "0x" + String(value, radix: 16)
+                    + (register.definition != nil ? "  " + field.name + " " + field.bitsText + (field.meaning(of: value).map { " (" + $0 + ")" } ?? "") : "")
+                    + "\n"
+                continue
+            }
             text += register.definition?.decoded(register.value) ?? formatRegister(register.value, width: readout.width) + "\n"
         }
         return text
@@ -13,7 +21,12 @@ public enum ReadoutFormat {
     /// `{"device", "bar" (null for phys), "via", "width", "registers": [...], "health"?}`.
     public static func json(_ readout: RegisterReadout) -> String {
         let registers = readout.registers.map { register in
-            register.definition?.decodedJSON(register.value) ?? JSON.object([
+            if let field = register.field {
+                return JSON.object([("offset", .number(register.offset)), ("field", .string(field.name)), ("bits", .string(field.bitsText)),
+                                    ("value", .fieldValue(field.extract(register.value))),
+                                    ("meaning", .string(field.meaning(of: field.extract(register.value))))])
+            }
+            return register.definition?.decodedJSON(register.value) ?? JSON.object([
                 ("offset", .number(register.offset)),
                 ("value", .value(register.value, width: readout.width)),
             ])

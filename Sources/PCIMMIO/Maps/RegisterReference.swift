@@ -3,9 +3,19 @@ public enum RegisterReference: Sendable, Equatable {
     case offset(UInt64)
     case named(String)
 
+    /// As typed: the name, or the offset in hex.
+    public var text: String {
+        switch self {
+        case let .offset(offset): return "0x" + String(offset, radix: 16)
+        case let .named(name): return name
+        }
+    }
+
+    /// `REGISTER.FIELD` names one field of a register (peek reads the register and shows the field).
     public init(parsing text: String) throws(PCIMMIOError) {
         if let first = text.first, first.isLetter || first == "_", !text.lowercased().hasPrefix("0x"),
-           text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+           text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }),
+           text.split(separator: ".", omittingEmptySubsequences: false).count <= 2, !text.hasSuffix(".") {
             self = .named(text)
         } else {
             self = .offset(try NumberParser.quantity(text))
@@ -57,8 +67,13 @@ public struct FieldUpdate: Sendable, Equatable {
                 throw .usage("field \(name).\(field.name) is \(access.rawValue): it cannot be written")
             }
             let number: UInt64
-            if let named = field.values.first(where: { $0.name == assignment.value }) {
+            // Value names as people type them: `on` is ON.
+            if let named = field.values.first(where: { $0.name.lowercased() == assignment.value.lowercased() }) {
                 number = named.value
+            } else if let parsed = try? NumberParser.value(assignment.value, what: "value of \(name).\(field.name)") {
+                number = parsed
+            } else if !field.values.isEmpty {
+                throw .usage("\(name).\(field.name)=\(assignment.value): not a value of the field (\(field.values.map(\.name).joined(separator: ", ")), or a number up to \(field.largest))")
             } else {
                 number = try NumberParser.value(assignment.value, what: "value of \(name).\(field.name)")
             }
