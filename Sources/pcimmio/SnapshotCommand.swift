@@ -22,9 +22,12 @@ struct SnapshotCommand: ParsableCommand {
     @Option(help: ArgumentHelp("BAR:REGION[:WIDTH] to read when the device has no map (repeatable).", valueName: "bar:region"))
     var region: [String] = []
 
+    @Flag(help: "Config space alone, when the device has no map and no --region is given.")
+    var configOnly = false
+
     func run() throws {
         let session = try global.settings.session()
-        let snapshot = try DeviceSnapshot.take(session, target.selector, regions: region)
+        let snapshot = try DeviceSnapshot.take(session, target.selector, regions: region, configOnly: configOnly)
         let sink = try output.map { (path) throws(PCIMMIOError) in try OutputSink(path: path) } ?? standardOutput
         try sink.write(snapshot.json.rendered() + "\n")
         try sink.flush()

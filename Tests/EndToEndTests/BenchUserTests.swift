@@ -266,3 +266,52 @@ import Testing
                                mentions: ["STATUS.IRQ_ON_DONE is a field", "STATUS.IRQ_ON_DONE=1"])
     }
 }
+
+/// Item 2: a snapshot carries what diff needs (BAR, offset, width, fields), so diff works
+/// without --map, across two devices of one kind, and never calls a changed device equal.
+@Suite struct SnapshotWithoutMapTests {
+    let map = E2E.packageRoot.appendingPathComponent("Maps/qemu-edu.json").path
+    let noMaps = ["PCIMMIO_MAPS": "/nonexistent"]
+
+    @Test func diffWithoutAMapSeesWhatChanged() throws {
+        try withPrivateTree("edu") { tree in
+            let before = tree.appendingPathComponent("before.json").path
+            try pcimmioOK(["--map", map, "snapshot", "00:02.0", "-o", before], sysfs: tree)
+            let file = resourceFile(tree, "0000:00:02.0", "resource0")
+            let oldLiveness = try fileRegister(file, offset: 4, width: 32)
+            let oldStatus = try fileRegister(file, offset: 0x20, width: 32)
+            try pcimmioOK(["--map", map, "poke", "00:02.0", "0", "LIVENESS", "0x12345678"], sysfs: tree)
+            try pcimmioOK(["--map", map, "poke", "00:02.0", "0", "STATUS.IRQ_ON_DONE=\(oldStatus & 0x80 == 0 ? "ON" : "OFF")"], sysfs: tree)
+            let diff = try pcimmio(["diff", before, "live"], sysfs: tree, environment: pcimmioEnvironment(extra: noMaps))
+            #expect(diff.status == 1, "\(diff)")
+            let irq = (oldStatus >> 7) & 1
+            #expect(diff.outLines == [
+                "LIVENESS @0x4 (BAR 0): \(hexRegister(oldLiveness, width: 32)) -> 0x12345678",
+                "STATUS @0x20 (BAR 0): \(hexRegister(oldStatus, width: 32)) -> \(hexRegister(oldStatus ^ 0x80, width: 32))",
+                "    IRQ_ON_DONE [7]: 0x\(irq) (\(irq == 1 ? "ON" : "OFF")) -> 0x\(1 - irq) (\(irq == 1 ? "OFF" : "ON"))",
+            ], "\(diff)")
+        }
+    }
+
+    @Test func aSnapshotOfNothingIsRefusedUnlessConfigOnlyIsAsked() throws {
+        let tree = try sharedTree("edu")
+        let env = pcimmioEnvironment(extra: noMaps)
+        let refused = try pcimmio(["snapshot", "00:02.0"], sysfs: tree, environment: env)
+        expectCleanFailure(refused, mentions: ["no register map", "--region", "--config-only"])
+        #expect(refused.status == 2)
+        let config = try pcimmio(["snapshot", "00:02.0", "--config-only"], sysfs: tree, environment: env)
+        #expect(config.status == 0 && config.out.contains("\"registers\": []"), "\(config)")
+    }
+
+    @Test func twoDevicesOfOneKindAreCompared() throws {
+        try withPrivateTree("vfio") { tree in
+            let good = tree.appendingPathComponent("good.json").path
+            try pcimmioOK(["--map", map, "snapshot", "00:02.0", "-o", good], sysfs: tree)
+            try pcimmioOK(["--map", map, "poke", "00:05.0", "0", "LIVENESS", "0xdeadbeef"], sysfs: tree)
+            let diff = try pcimmio(["diff", good, "live:00:05.0"], sysfs: tree, environment: pcimmioEnvironment(extra: noMaps))
+            #expect(diff.status == 1, "\(diff)")
+            #expect(diff.outLines.contains { $0.hasPrefix("LIVENESS @0x4 (BAR 0): ") && $0.hasSuffix(" -> 0xdeadbeef") }, "\(diff)")
+            try expectPcimmioFails(["diff", good, "live:00:04.0"], sysfs: tree, mentions: ["different kinds", "1234:11e8"])
+        }
+    }
+}

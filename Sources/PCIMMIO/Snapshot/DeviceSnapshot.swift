@@ -9,7 +9,11 @@ public struct DeviceSnapshot: Sendable, Equatable {
         public let name: String?
         public let offset: UInt64
         public let width: Width
-        public let value: UInt64
+        public var value: UInt64
+        /// The map's fields, kept so `diff` decodes without the map.
+        public var fields: [RegisterField] = []
+        /// Read byte-swapped (the map's `byteOrder`, or --big-endian), as a live read must be.
+        public var bigEndian = false
     }
 
     public let slot: String
@@ -24,13 +28,19 @@ public struct DeviceSnapshot: Sendable, Equatable {
     /// The `--region BAR:REGION` specs the registers came from (kept, so `live` reads the same).
     public let regions: [String]
 
-    /// Reads it from the device now. `regions` are used when the device has no map.
-    public static func take(_ session: RegisterSession, _ selector: DeviceSelector, regions: [String]) throws(PCIMMIOError) -> DeviceSnapshot {
+    /// Reads it from the device now. `regions` are used when the device has no map; with
+    /// neither, only `configOnly` makes a snapshot (of config space alone).
+    public static func take(_ session: RegisterSession, _ selector: DeviceSelector, regions: [String],
+                            configOnly: Bool = false) throws(PCIMMIOError) -> DeviceSnapshot {
         let device = try session.device(selector)
+        let map = configOnly || !regions.isEmpty ? nil : try session.maps.map(for: device)
+        if map == nil, regions.isEmpty, !configOnly {
+            throw .usage("no register map for \(device.slot) [\(hex(device.vendorID, digits: 4)):\(hex(device.deviceID, digits: 4))] and no --region: give --map FILE, --region BAR:REGION[:WIDTH], or --config-only for config space alone")
+        }
         let config = try session.configSpace(selector).bytes()
         var registers: [Register] = []
         var skipped: [String] = []
-        if regions.isEmpty, let map = try session.maps.map(for: device) {
+        if let map {
             for definition in map.registers {
                 guard definition.access.safeToRead else {
                     skipped.append(definition.name)
@@ -41,7 +51,8 @@ public struct DeviceSnapshot: Sendable, Equatable {
                                                 bigEndian: RegisterResolver.bigEndian(target, definition))
                 let plan = try session.plan(target, resolved, mode: .read)
                 let value = try session.window(for: plan, bigEndian: resolved.bigEndian).read(definition.width, at: definition.offset)
-                registers.append(Register(bar: definition.bar, name: definition.name, offset: definition.offset, width: definition.width, value: value))
+                registers.append(Register(bar: definition.bar, name: definition.name, offset: definition.offset, width: definition.width, value: value,
+                                          fields: definition.fields, bigEndian: resolved.bigEndian))
             }
         } else {
             for spec in regions {
@@ -57,6 +68,29 @@ public struct DeviceSnapshot: Sendable, Equatable {
         }
         return DeviceSnapshot(slot: device.slot, vendorID: device.vendorID, deviceID: device.deviceID, driver: device.driver,
                               time: WallClock.now().tv_sec, config: config, registers: registers, skipped: skipped, regions: regions)
+    }
+
+    /// `device` read now the way `reference` was read: the same registers (BAR, offset, width,
+    /// byte order), names and fields, whatever maps there are now. A reference of another
+    /// device of the same kind compares the two.
+    public static func take(_ session: RegisterSession, _ selector: DeviceSelector, like reference: DeviceSnapshot) throws(PCIMMIOError) -> DeviceSnapshot {
+        let device = try session.device(selector)
+        guard device.vendorID == reference.vendorID, device.deviceID == reference.deviceID else {
+            throw .usage("\(device.slot) [\(hex(device.vendorID, digits: 4)):\(hex(device.deviceID, digits: 4))] and the snapshot's \(reference.slot) [\(hex(reference.vendorID, digits: 4)):\(hex(reference.deviceID, digits: 4))] are devices of different kinds")
+        }
+        let config = try session.configSpace(selector).bytes()
+        var registers: [Register] = []
+        for register in reference.registers {
+            let target = try RegisterTarget(place: .bar(selector, index: register.bar))
+            let resolved = ResolvedRegister(offset: register.offset, width: register.width, definition: nil, bigEndian: register.bigEndian)
+            let plan = try session.plan(target, resolved, mode: .read)
+            var now = register
+            now.value = try session.window(for: plan, bigEndian: register.bigEndian).read(register.width, at: register.offset)
+            registers.append(now)
+        }
+        return DeviceSnapshot(slot: device.slot, vendorID: device.vendorID, deviceID: device.deviceID, driver: device.driver,
+                              time: WallClock.now().tv_sec, config: config, registers: registers, skipped: reference.skipped,
+                              regions: reference.regions)
     }
 
     /// `BAR:REGION[:WIDTH]`, e.g. `0:0+0x100` or `2:0x1000+64:16`.
@@ -90,7 +124,9 @@ public struct DeviceSnapshot: Sendable, Equatable {
             ("registers", .array(registers.map { register in
                 .object([("bar", .number(UInt64(register.bar))), ("name", .string(register.name)),
                          ("offset", .number(register.offset)), ("width", .number(UInt64(register.width.bits))),
-                         ("value", .value(register.value, width: register.width))])
+                         ("value", .value(register.value, width: register.width))]
+                        + (register.bigEndian ? [("bigEndian", JSON.bool(true))] : [])
+                        + (register.fields.isEmpty ? [] : [("fields", JSON.array(register.fields.map(Self.json)))]))
             })),
             ("skipped", .array(skipped.map { .string($0) })),
             ("regions", .array(regions.map { .string($0) })),
@@ -133,7 +169,15 @@ public struct DeviceSnapshot: Sendable, Equatable {
             for item in items {
                 guard let bar = number(item["bar"]), let offset = number(item["offset"]), let bits = number(item["width"]),
                       let width = Width(rawValue: Int(bits)), let value = number(item["value"]) ?? hexValue(item["value"]) else { throw bad("a register lacks bar, offset, width or value") }
-                registers.append(Register(bar: Int(bar), name: string(item["name"]), offset: offset, width: width, value: value))
+                var register = Register(bar: Int(bar), name: string(item["name"]), offset: offset, width: width, value: value)
+                register.bigEndian = item["bigEndian"].map { if case .bool(true, _) = $0 { return true } else { return false } } ?? false
+                if case let .array(fields, _)? = item["fields"] {
+                    register.fields = try fields.map { (field) throws(PCIMMIOError) in
+                        guard let parsed = Self.field(field, string: string, hexValue: hexValue) else { throw bad("a field lacks name or bits") }
+                        return parsed
+                    }
+                }
+                registers.append(register)
             }
         }
         var skipped: [String] = []
@@ -143,5 +187,25 @@ public struct DeviceSnapshot: Sendable, Equatable {
         self.init(slot: slot, vendorID: UInt16(truncatingIfNeeded: vendor), deviceID: UInt16(truncatingIfNeeded: device),
                   driver: string(root["driver"]), time: Int(number(root["time"]) ?? 0), config: config,
                   registers: registers, skipped: skipped, regions: regions)
+    }
+
+    /// A field as a snapshot keeps it: `{"name", "bits": "7" or "3:0", "values": {"ON": "0x1"}}`.
+    static func json(_ field: RegisterField) -> JSON {
+        .object([("name", .string(field.name)), ("bits", .string(field.high == field.low ? "\(field.low)" : "\(field.high):\(field.low)")),
+                 ("values", .object(field.values.map { ($0.name, JSON.fieldValue($0.value)) }))])
+    }
+
+    static func field(_ node: JSONNode, string: (JSONNode?) -> String?, hexValue: (JSONNode?) -> UInt64?) -> RegisterField? {
+        guard let name = string(node["name"]), let bits = string(node["bits"]) else { return nil }
+        let ends = bits.split(separator: ":").map { Int($0) }
+        guard let high = ends.first ?? nil, let low = ends.last ?? nil, low >= 0, low <= high, high < 64 else { return nil }
+        var values: [RegisterField.NamedValue] = []
+        if case let .object(members, _)? = node["values"] {
+            for (key, value) in members {
+                guard let number = hexValue(value) else { return nil }
+                values.append(RegisterField.NamedValue(name: key, value: number))
+            }
+        }
+        return RegisterField(name: name, low: low, high: high, values: values)
     }
 }

@@ -22,8 +22,10 @@ public struct SnapshotDiff {
             let definition = map?.register(at: register.offset, bar: register.bar)
             let name = register.name ?? definition?.name
             let place = (name.map { $0 + " " } ?? "") + "@0x" + String(register.offset, radix: 16) + " (BAR \(register.bar))"
+            // The map's fields, else those the snapshot kept: no map is needed to decode.
+            let fields = definition?.fields ?? (register.fields.isEmpty ? old.fields : register.fields)
             changes.append(Change(place: place, width: register.width, old: old.value, new: register.value,
-                                  fields: definition.map { Self.fieldChanges($0, old.value, register.value) } ?? []))
+                                  fields: Self.fieldChanges(fields, old.value, register.value)))
         }
         self.changes = changes
     }
@@ -91,8 +93,8 @@ public struct SnapshotDiff {
         range.reversed().reduce(0) { $0 << 8 | UInt64(bytes[$1]) }
     }
 
-    static func fieldChanges(_ definition: RegisterDefinition, _ old: UInt64, _ new: UInt64) -> [String] {
-        definition.fields.compactMap { field in
+    static func fieldChanges(_ fields: [RegisterField], _ old: UInt64, _ new: UInt64) -> [String] {
+        fields.compactMap { field in
             let before = field.extract(old), after = field.extract(new)
             guard before != after else { return nil }
             func named(_ value: UInt64) -> String {
