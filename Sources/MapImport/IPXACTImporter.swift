@@ -132,9 +132,12 @@ struct IPXACTImporter {
             access = parsed
         }
         // clear, set and modify: reading the field changes it.
+        access = ImportedAccess.withModifiedWrite(access, element.value("modifiedWriteValue"))
         if let readAction = element.value("readAction"), !readAction.isEmpty { access = .rc }
         var notes: [String] = []
-        if let modified = element.value("modifiedWriteValue") { notes.append("write: \(modified)") }
+        if let modified = element.value("modifiedWriteValue"), ImportedAccess.modifiedWrite(modified) == nil || access == .rc {
+            notes.append("write: \(modified)")
+        }
         let description = ([element.value("description")?.collapsingWhitespace()].compactMap { $0 } + notes).joined(separator: "; ")
         let field = RegisterField(name: name, low: Int(low), high: Int(low + bitWidth - 1), access: access,
                                   description: description.isEmpty ? nil : description,

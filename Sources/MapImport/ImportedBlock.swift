@@ -49,6 +49,29 @@ enum ImportedAccess {
 
     static let known = "read-write, read-only, write-only, writeOnce, read-writeOnce"
 
+    /// SVD's modifiedWriteValues and IP-XACT's modifiedWriteValue: what a write does to a
+    /// writable field (nil: it stores the value, `modify`).
+    static func modifiedWrite(_ text: String) -> RegisterAccess? {
+        switch text {
+        case "oneToClear": return .w1c
+        case "oneToSet": return .w1s
+        case "oneToToggle": return .w1t
+        case "zeroToClear": return .w0c
+        case "zeroToSet": return .w0s
+        case "zeroToToggle": return .w0t
+        case "clear": return .wclr
+        case "set": return .wset
+        default: return nil
+        }
+    }
+
+    /// A field's access with its write semantics: a read side effect (rc) wins, being what
+    /// pcimmio must never do by itself; a read-only or write-only field keeps its access.
+    static func withModifiedWrite(_ access: RegisterAccess?, _ modified: String?) -> RegisterAccess? {
+        guard let modified, let write = modifiedWrite(modified), access == nil || access == .rw else { return access }
+        return write
+    }
+
     /// A register's access from its fields' when it gives none: a read with side effects in
     /// any field makes reading the register one.
     static func ofRegister(declared: RegisterAccess?, fields: [RegisterField]) -> RegisterAccess {

@@ -103,7 +103,7 @@ struct SVDImporter {
                 if let field = field(fieldElement, name: fieldName, shift: step, register: name, width: width) { fields.append(field) }
             }
         }
-        var declared = defaults.access
+        var declared = ImportedAccess.withModifiedWrite(defaults.access, element.value("modifiedWriteValues"))
         if element.value("readAction") != nil { declared = .rc }
         var reset = defaults.resetValue.map { $0 & (defaults.resetMask ?? .max) }
         if let value = reset, value & ~width.mask != 0 {
@@ -111,7 +111,9 @@ struct SVDImporter {
             reset = nil
         }
         var notes: [String] = []
-        if let modified = element.value("modifiedWriteValues") { notes.append("write: \(modified)") }
+        if let modified = element.value("modifiedWriteValues"), ImportedAccess.modifiedWrite(modified) == nil || declared != ImportedAccess.modifiedWrite(modified) {
+            notes.append("write: \(modified)")
+        }
         let description = ([element.value("description")?.collapsingWhitespace()].compactMap { $0 } + notes).joined(separator: "; ")
         return RegisterDefinition(name: name, bar: 0, offset: offset, width: width,
                                   access: ImportedAccess.ofRegister(declared: declared, fields: fields), reset: reset,
@@ -155,9 +157,12 @@ struct SVDImporter {
             }
             access = parsed
         }
+        access = ImportedAccess.withModifiedWrite(access, element.value("modifiedWriteValues"))
         if element.value("readAction") != nil { access = .rc }
         var notes: [String] = []
-        if let modified = element.value("modifiedWriteValues") { notes.append("write: \(modified)") }
+        if let modified = element.value("modifiedWriteValues"), ImportedAccess.modifiedWrite(modified) == nil || access == .rc {
+            notes.append("write: \(modified)")
+        }
         let description = ([element.value("description")?.collapsingWhitespace()].compactMap { $0 } + notes).joined(separator: "; ")
         let bits = Int(high - low + 1)
         return RegisterField(name: name, low: Int(low), high: Int(high), access: access,

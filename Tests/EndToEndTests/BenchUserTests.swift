@@ -315,3 +315,29 @@ import Testing
         }
     }
 }
+
+/// Item 5: write-1-to-clear and its kin in maps; a field write leaves the others alone.
+@Suite struct WriteSideEffectFieldTests {
+    @Test func aFieldWriteLeavesWriteOneToClearFieldsAlone() throws {
+        try withPrivateTree("edu") { tree in
+            let file = resourceFile(tree, "0000:00:02.0", "resource0")
+            let map = tree.appendingPathComponent("csr.json").path
+            try Data("""
+                { "devices": ["1234:11e8"], "bars": { "0": [
+                  { "name": "CSR", "offset": "0x40", "fields": [
+                    { "name": "EN", "bits": "0" }, { "name": "ERR", "bits": "1", "access": "w1c" },
+                    { "name": "MASK", "bits": "2", "access": "w1s" }, { "name": "NOTIFY", "bits": "3", "access": "w0c" } ] } ] } }
+                """.utf8).write(to: URL(fileURLWithPath: map))
+            try writeBytes(file, offset: 0x40, [0x0e, 0, 0, 0])  // ERR, MASK and NOTIFY set, EN clear
+            let dry = try pcimmioOK(["--map", map, "poke", "00:02.0", "0", "CSR.EN=1", "--dry-run"], sysfs: tree)
+            #expect(dry.outLines == ["would read 0000:00:02.0 BAR 0 offset 0x40 (32-bit), then write (old & ~0x00000007) | 0x00000008 | 0x00000001 (CSR.ERR is w1c: written 0; CSR.MASK is w1s: written 0; CSR.NOTIFY is w0c: written 1)"], "\(dry)")
+            let trace = tree.appendingPathComponent("t.jsonl").path
+            try pcimmioOK(["--map", map, "--trace", trace, "poke", "00:02.0", "0", "CSR.EN=1", "--verify"], sysfs: tree)
+            #expect(try readTrace(trace).map { "\($0.op) \($0.value)" } == ["read 0x0000000e", "write 0x00000009", "read 0x00000009"])
+            try expectPcimmioFails(["--map", map, "poke", "00:02.0", "0", "CSR.ERR=1", "--verify"], sysfs: tree, mentions: ["--verify", "drop it"])
+            try pcimmioOK(["map", "check", map], sysfs: nil)
+        }
+        let nvme = try String(contentsOfFile: E2E.packageRoot.appendingPathComponent("Maps/nvme.json").path, encoding: .utf8)
+        #expect(nvme.contains("\"INTMS\", \"offset\": \"0x0c\", \"access\": \"w1s\"") && nvme.contains("\"INTMC\", \"offset\": \"0x10\", \"access\": \"w1c\""))
+    }
+}

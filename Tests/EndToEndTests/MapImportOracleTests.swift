@@ -44,6 +44,7 @@ import Testing
         #expect(got.sorted { ($0.bar, $0.offset) < ($1.bar, $1.offset) } == expected.sorted { ($0.bar, $0.offset) < ($1.bar, $1.offset) })
         // Two things the header cannot say, from the RDL file itself.
         #expect(map.register(named: "STATUS", bar: 0)?.access == .rc)  // ERR is rclr
+        #expect(map.register(named: "STATUS", bar: 0)?.field("IRQ")?.access == .w1c)  // onwrite = woclr (issue 21 item 5)
         #expect(map.register(named: "CTRL", bar: 0)?.field("MODE")?.values.map(\.name) == ["IDLE", "RUN", "TEST"])
     }
 

@@ -124,7 +124,7 @@ final class RegisterResolver {
     /// Where a poke writes and the checked write itself.
     func resolve(_ target: RegisterTarget, _ request: PokeRequest, verify: Bool, map: RegisterMap? = nil) throws(PCIMMIOError) -> (ResolvedRegister, Poke) {
         let register: ResolvedRegister
-        let poke: Poke
+        var poke: Poke
         switch request {
         case let .value(reference, value, mask):
             register = try resolve(target, reference, map: map)
@@ -143,6 +143,14 @@ final class RegisterResolver {
         }
         // A raw offset is the way past the map's access rules: only named registers are held to them.
         if let definition = register.definition, request.names {
+            // Fields where writing back the old value would act (w1c…) are written neutral, and
+            // --verify compares only bits that store what is written.
+            let written = poke.mask ?? register.width.mask
+            let stored = definition.storedBits(in: written)
+            if verify && stored == 0 {
+                throw .usage("\(definition.name): the bits written act rather than store (w1c, w1s, …): --verify has nothing to compare; drop it")
+            }
+            poke = poke.keeping(poke.readsFirst ? definition.neutralBits(outside: written) : .init(), verified: stored == written ? nil : stored)
             let access = definition.access
             guard access.writable else {
                 throw .usage("\(definition.name) is \(access.rawValue): it cannot be written")

@@ -2,6 +2,10 @@
 /// side effects: `dump --decode` does not read those (nor `wo`) unless asked.
 public enum RegisterAccess: String, Sendable, CaseIterable {
     case rw, ro, wo, rc
+    /// Readable and writable, where a write does not store the bits (SVD/IP-XACT
+    /// modifiedWriteValues, SystemRDL's woclr…): a 1 clears, sets or toggles (w1c, w1s, w1t), a
+    /// 0 does (w0c, w0s, w0t), or any write clears or sets the whole field (wclr, wset).
+    case w1c, w1s, w1t, w0c, w0s, w0t, wclr, wset
 
     public var readHasSideEffects: Bool { self == .rc }
     public var readable: Bool { self != .wo }
@@ -10,6 +14,28 @@ public enum RegisterAccess: String, Sendable, CaseIterable {
     public var safeToRead: Bool { readable && !readHasSideEffects }
     /// rc registers may still be written (write-one-to-clear status, for one).
     public var writable: Bool { self != .ro }
+    /// A write acts on the bits rather than storing them: what is read back is not what was
+    /// written, and writing back what was read can act.
+    public var writeHasSideEffects: Bool {
+        switch self {
+        case .rw, .ro, .wo, .rc: return false
+        case .w1c, .w1s, .w1t, .w0c, .w0s, .w0t, .wclr, .wset: return true
+        }
+    }
+
+    /// The bit a read-modify-write of another field puts in this field's bits so that nothing
+    /// happens to it: 0 for write-one fields, 1 for write-zero ones; nil when every write acts
+    /// (wclr, wset) or none does (the old value is written back).
+    public var neutralBit: UInt64? {
+        switch self {
+        case .w1c, .w1s, .w1t: return 0
+        case .w0c, .w0s, .w0t: return 1
+        case .rw, .ro, .wo, .rc, .wclr, .wset: return nil
+        }
+    }
+
+    /// What the map format's error lists.
+    public static let spelled = allCases.map(\.rawValue).joined(separator: ", ")
 }
 
 /// A bit field of a register, `bits high:low` inclusive.
@@ -83,6 +109,48 @@ public struct RegisterDefinition: Sendable, Equatable {
     }
 
     public var end: UInt64 { offset + UInt64(width.bytes) }
+
+    /// What a read-modify-write of the bits in `mask` must put in the others so that writing
+    /// them does nothing: 0 in write-one fields (w1c, w1s, w1t), 1 in write-zero ones; and
+    /// the fields any write acts on (wclr, wset), which it cannot spare.
+    public struct NeutralBits: Equatable {
+        public var zeros: UInt64 = 0
+        public var ones: UInt64 = 0
+        public var note: String? = nil
+    }
+
+    public func neutralBits(outside mask: UInt64) -> NeutralBits {
+        var bits = NeutralBits()
+        var notes: [String] = []
+        var covered: UInt64 = 0
+        func keep(_ bitsMask: UInt64, _ access: RegisterAccess, _ name: String) {
+            guard bitsMask & mask == 0, access.writeHasSideEffects else { return }
+            switch access.neutralBit {
+            case 0?: bits.zeros |= bitsMask; notes.append("\(name) is \(access.rawValue): written 0")
+            case 1?: bits.ones |= bitsMask; notes.append("\(name) is \(access.rawValue): written 1")
+            default: notes.append("\(name) is \(access.rawValue): this write acts on it too")
+            }
+        }
+        for field in fields {
+            covered |= field.mask
+            keep(field.mask, field.access ?? access, self.name + "." + field.name)
+        }
+        keep(width.mask & ~covered & ~mask, access, name)
+        bits.note = notes.isEmpty ? nil : notes.joined(separator: "; ")
+        return bits
+    }
+
+    /// The bits of `mask` whose writes store what is written (what --verify can compare).
+    public func storedBits(in mask: UInt64) -> UInt64 {
+        var stored = mask
+        var covered: UInt64 = 0
+        for field in fields {
+            covered |= field.mask
+            if (field.access ?? access).writeHasSideEffects { stored &= ~field.mask }
+        }
+        if access.writeHasSideEffects { stored &= covered }
+        return stored
+    }
 
     public func field(_ name: String) -> RegisterField? { fields.first { $0.name == name } }
 }

@@ -290,7 +290,7 @@ public struct RegisterMapLoader {
         if tape.kind(node) == .string {
             if let position = tape.position(of: node, in: Self.accessSpellings) { return RegisterAccess.allCases[position] }
         }
-        problem(node, "access of \(what()) must be rw, ro, wo or rc")
+        problem(node, "access of \(what()) must be one of \(RegisterAccess.spelled)")
         return nil
     }
 
