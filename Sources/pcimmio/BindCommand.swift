@@ -21,7 +21,7 @@ struct BindCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var target: DeviceArgument
+    @OptionGroup var target: DeviceWriteArguments
 
     @Argument(help: "Driver name as in /sys/bus/pci/drivers (e.g. vfio-pci).")
     var driver: String

@@ -27,7 +27,7 @@ struct ConfigCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var target: DeviceArgument
+    @OptionGroup var target: DeviceWriteArguments
 
     @Argument(help: "setpci operations, run in order.")
     var operations: [String] = []
@@ -65,7 +65,7 @@ struct ConfigCommand: ParsableCommand {
         }
         let dryRun = target.dryRun || demo
         let results = try ConfigProgram(parsed, on: space).run(dryRun: dryRun)
-        try standardOutput.write(json ? ConfigResults.json(results, slot: space.slot, via: space.via) : ConfigResults.text(results, slot: space.slot, dryRun: dryRun))
+        try standardOutput.write(json ? ConfigResults.json(results, slot: space.slot, via: space.via, dryRun: dryRun) : ConfigResults.text(results, slot: space.slot, dryRun: dryRun))
         try standardOutput.flush()
     }
 }

@@ -1,13 +1,11 @@
 import ArgumentParser
 import PCIMMIO
 
-/// DEVICE alone, for the commands about a whole device (bind, unbind, enable, config).
+/// DEVICE alone, for the commands about a whole device (snapshot), and with --dry-run for
+/// those that write to it (DeviceWriteArguments).
 struct DeviceArgument: ParsableArguments {
     @Argument(help: "Slot ([[domain:]bus:]dev.fn) or vendor:device matching exactly one function.")
     var device: String
-
-    @Flag(help: "Print the writes and make none.")
-    var dryRun = false
 
     /// `phys` is refused here, naming what to give instead (DeviceSelector).
     var selector: DeviceSelector {

@@ -17,7 +17,7 @@ struct EnableCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var target: DeviceArgument
+    @OptionGroup var target: DeviceWriteArguments
 
     func run() throws {
         let settings = global.settings

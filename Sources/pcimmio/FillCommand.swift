@@ -26,6 +26,12 @@ struct FillCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Add STEP for each next register (a ramp).", valueName: "step"))
     var increment: String?
 
+    @Flag(help: "Read the region back afterwards; fail at the first register that differs.")
+    var verify = false
+
+    @Flag(help: "Print what would be written; open nothing for writing.")
+    var dryRun = false
+
     @OptionGroup var transfer: TransferOptions
 
     func run() throws {
@@ -34,6 +40,11 @@ struct FillCommand: ParsableCommand {
         let value = try NumberParser.value(operands[1])
         let step = try increment.map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--increment") } ?? 0
         let session = try self.target.settings(global).session()
-        try session.fill(target, region: region, value: value, step: step, flush: !transfer.noFlush, progress: !transfer.noProgress)
+        if dryRun {
+            print(try session.describeFill(target, region: region, value: value, step: step))
+            return
+        }
+        try session.fill(target, region: region, value: value, step: step, flush: !transfer.noFlush, verify: verify,
+                         progress: !transfer.noProgress)
     }
 }

@@ -26,6 +26,9 @@ struct LoadCommand: ParsableCommand {
     @Flag(help: "Read the range back afterwards; fail at the first register that differs.")
     var verify = false
 
+    @Flag(help: "Print what would be written; open nothing for writing.")
+    var dryRun = false
+
     @OptionGroup var transfer: TransferOptions
 
     func run() throws {
@@ -33,6 +36,10 @@ struct LoadCommand: ParsableCommand {
         let offset = try NumberParser.quantity(operands[0], what: "offset")
         let bytes = try readWholeFile(operands[1])
         let session = try self.target.settings(global).session()
+        if dryRun {
+            print(try session.describeLoad(target, offset: offset, bytes: bytes, from: operands[1]))
+            return
+        }
         try session.load(target, offset: offset, bytes: bytes, verify: verify, flush: !transfer.noFlush, progress: !transfer.noProgress)
     }
 }

@@ -18,7 +18,7 @@ struct UnbindCommand: ParsableCommand {
             """)
 
     @OptionGroup var global: GlobalOptions
-    @OptionGroup var target: DeviceArgument
+    @OptionGroup var target: DeviceWriteArguments
 
     @Flag(help: "Then probe, so the default driver takes the device back (clears driver_override).")
     var reprobe = false

@@ -341,3 +341,37 @@ import Testing
         #expect(nvme.contains("\"INTMS\", \"offset\": \"0x0c\", \"access\": \"w1s\"") && nvme.contains("\"INTMC\", \"offset\": \"0x10\", \"access\": \"w1c\""))
     }
 }
+
+/// Item 11: a dry run wherever a write can happen, and nowhere else.
+@Suite struct DryRunEverywhereTests {
+    @Test func fillAndLoadDryRunsWriteNothingAndFillVerifies() throws {
+        try withPrivateTree("edu") { tree in
+            let file = resourceFile(tree, "0000:00:02.0", "resource0")
+            let before = try readWholeFile(file)
+            let dir = try makeTempDir("dry")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let trace = dir.appendingPathComponent("t.jsonl").path
+            let fill = try pcimmioOK(["--trace", trace, "fill", "00:02.0", "0", "0x100+16", "0x10", "--increment", "1", "-w", "8", "--dry-run"], sysfs: tree)
+            #expect(fill.outLines == ["would write 16 8-bit registers to 0000:00:02.0 BAR 0 offset 0x100-0x10f: 0x10, then +0x1 each, to 0x1f"], "\(fill)")
+            let input = dir.appendingPathComponent("in.bin").path
+            try Data(repeating: 0xab, count: 64).write(to: URL(fileURLWithPath: input))
+            let load = try pcimmioOK(["--trace", trace, "load", "00:02.0", "0", "0x200", input, "--dry-run"], sysfs: tree)
+            #expect(load.outLines == ["would write 16 32-bit registers to 0000:00:02.0 BAR 0 offset 0x200-0x23f from \(input) (64 bytes)"], "\(load)")
+            try expectPcimmioFails(["fill", "00:02.0", "0", "0xffff0+32", "0", "--dry-run"], sysfs: tree, mentions: ["past the end"])
+            #expect(try readWholeFile(file) == before)
+            let traced = FileManager.default.fileExists(atPath: trace) ? try readTrace(trace) : []
+            #expect(traced.isEmpty, "a dry run accesses nothing")
+            try pcimmioOK(["--trace", trace, "fill", "00:02.0", "0", "0x100+16", "0x10", "--increment", "1", "-w", "8", "--verify"], sysfs: tree)
+            #expect(Array(try readWholeFile(file)[0x100..<0x110]) == (0x10..<0x20).map { UInt8($0) })
+            #expect(try readTrace(trace).filter { $0.op == "read" }.count == 16, "--verify read each register back")
+        }
+    }
+
+    @Test func snapshotOffersNoDryRunAndConfigJSONMarksOne() throws {
+        let tree = try sharedTree("edu")
+        let help = try pcimmioOK(["help", "snapshot"], sysfs: nil)
+        #expect(!help.out.contains("--dry-run"))
+        let json = try pcimmioOK(["config", "00:02.0", "COMMAND=0x7", "--json", "-D"], sysfs: tree)
+        #expect(json.out.contains("\"dryRun\": true"), "\(json)")
+    }
+}

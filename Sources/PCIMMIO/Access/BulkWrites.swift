@@ -23,18 +23,21 @@ extension RegisterSession {
                 }
             }
             if flush { try flushPostedWrites(plan, target) }
-            if verify { try verifyLoad(plan, window, bytes) }
+            if verify {
+                try withBytes(of: bytes) { (raw) throws(PCIMMIOError) in
+                    try verifyRegion(plan, window) { index in registerValue(raw, at: index * width.bytes, width: width) }
+                }
+            }
         }
         try throwRaisedErrors()
     }
 
     /// `value`, `value + step`, … (wrapping at the width) over the region.
+    /// `verify` reads the region back afterwards and fails at the first register that differs.
     public func fill(_ target: RegisterTarget, region: Region, value: UInt64, step: UInt64 = 0, flush: Bool = true,
-                     progress: Bool = false) throws(PCIMMIOError) {
+                     verify: Bool = false, progress: Bool = false) throws(PCIMMIOError) {
         let width = target.width
-        guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
-        guard step & ~width.mask == 0 else { throw .usage("--increment 0x\(String(step, radix: 16)) does not fit in \(width.bits) bits") }
-        let plan = try plan(target, region: region, mode: .write)
+        let plan = try fillPlan(target, region: region, value: value, step: step)
         let window = try window(for: plan, bigEndian: RegisterResolver.bigEndian(target, nil))
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Self.bulkChunk, alignment: 16)
         defer { buffer.deallocate() }
@@ -56,8 +59,42 @@ extension RegisterSession {
                 return UnsafeRawBufferPointer(rebasing: buffer[0..<count])
             }
             if flush { try flushPostedWrites(plan, target) }
+            if verify { try verifyRegion(plan, window) { index in (value &+ UInt64(index) &* step) & width.mask } }
         }
         try throwRaisedErrors()
+    }
+
+    /// The fill's plan, every check made and nothing opened (what --dry-run stops at).
+    private func fillPlan(_ target: RegisterTarget, region: Region, value: UInt64, step: UInt64) throws(PCIMMIOError) -> AccessPlan {
+        let width = target.width
+        guard value & ~width.mask == 0 else { throw .valueTooWide(value: value, width: width) }
+        guard step & ~width.mask == 0 else { throw .usage("--increment 0x\(String(step, radix: 16)) does not fit in \(width.bits) bits") }
+        return try plan(target, region: region, mode: .write)
+    }
+
+    /// `fill --dry-run`: what would be written, after every check a fill makes; nothing is opened.
+    public func describeFill(_ target: RegisterTarget, region: Region, value: UInt64, step: UInt64 = 0) throws(PCIMMIOError) -> String {
+        let plan = try fillPlan(target, region: region, value: value, step: step)
+        let last = (value &+ UInt64(plan.count - 1) &* step) & plan.width.mask
+        return "would write \(plan.count) \(plan.width.bits)-bit register\(plan.count == 1 ? "" : "s") to \(Self.span(plan)): "
+            + (step == 0 ? "each \(formatRegister(value, width: plan.width))"
+                         : "\(formatRegister(value, width: plan.width)), then +0x\(String(step, radix: 16)) each, to \(formatRegister(last, width: plan.width))")
+    }
+
+    /// `load --dry-run`: likewise.
+    public func describeLoad(_ target: RegisterTarget, offset: UInt64, bytes: [UInt8], from file: String) throws(PCIMMIOError) -> String {
+        let width = target.width
+        guard !bytes.isEmpty, bytes.count % width.bytes == 0 else {
+            throw .usage("the file's \(bytes.count) bytes are not a whole number of \(width.bits)-bit registers (a multiple of \(width.bytes) bytes)")
+        }
+        let plan = try plan(target, ResolvedRegister(offset: offset, width: width, definition: nil, bigEndian: target.bigEndian),
+                            count: bytes.count / width.bytes, mode: .write)
+        return "would write \(plan.count) \(width.bits)-bit register\(plan.count == 1 ? "" : "s") to \(Self.span(plan)) from \(file) (\(bytes.count) bytes)"
+    }
+
+    /// `0000:00:04.0 BAR 2 offset 0x1000-0x10ff`.
+    private static func span(_ plan: AccessPlan) -> String {
+        plan.location.describe(offset: plan.offset) + "-0x" + String(plan.offset + plan.length - 1, radix: 16)
     }
 
     /// Chunks of at most `bulkChunk` bytes from `chunk(start, count)`, stored in order.
@@ -91,17 +128,20 @@ extension RegisterSession {
         _ = try window(for: first).read(plan.width, at: 0)
     }
 
-    /// Reads the range back and fails at the first register that differs.
-    private func verifyLoad(_ plan: AccessPlan, _ window: RegisterWindow, _ bytes: [UInt8]) throws(PCIMMIOError) {
+    /// Reads the range back and fails at the first register that differs from `expected`
+    /// (by register index, as stored: little-endian, like the bytes written).
+    private func verifyRegion(_ plan: AccessPlan, _ window: RegisterWindow, expected: (Int) -> UInt64) throws(PCIMMIOError) {
         var mismatch: PCIMMIOError?
         try summarizingTrace("read", plan) { () throws(PCIMMIOError) in
             try RegionReader(window: window, width: plan.width, region: plan.region).forEachChunk { (chunk, offset) throws(PCIMMIOError) in
                 guard mismatch == nil else { return }
-                let base = Int(offset - plan.offset)
-                for at in stride(from: 0, to: chunk.count, by: plan.width.bytes) where !(0..<plan.width.bytes).allSatisfy({ chunk[at + $0] == bytes[base + at + $0] }) {
-                    let wrote = bytes.withUnsafeBytes { registerValue($0, at: base + at, width: plan.width) }
+                let base = Int(offset - plan.offset) / plan.width.bytes
+                for at in stride(from: 0, to: chunk.count, by: plan.width.bytes) {
+                    let read = registerValue(chunk, at: at, width: plan.width)
+                    let wrote = expected(base + at / plan.width.bytes)
+                    guard read != wrote else { continue }
                     mismatch = .verifyMismatch(offset: offset + UInt64(at), wrote: formatRegister(wrote, width: plan.width),
-                                               read: formatRegister(registerValue(chunk, at: at, width: plan.width), width: plan.width))
+                                               read: formatRegister(read, width: plan.width))
                     return
                 }
             }

@@ -16,7 +16,8 @@ public enum ConfigResults {
         return text
     }
 
-    public static func json(_ results: [ConfigProgram.Result], slot: String, via: AccessVia) -> String {
+    /// A dry run's writes say so (`"dryRun": true`): nothing was written.
+    public static func json(_ results: [ConfigProgram.Result], slot: String, via: AccessVia, dryRun: Bool = false) -> String {
         JSON.array(results.map { result in
             switch result {
             case let .read(offset, width, value):
@@ -26,7 +27,8 @@ public enum ConfigResults {
             case let .wrote(offset, width, value, mask):
                 return .object([("op", .string("write")), ("device", .string(slot)), ("via", .string(via.rawValue)),
                                 ("offset", .number(UInt64(offset))), ("width", .number(UInt64(width.bits))),
-                                ("value", .value(UInt64(value), width: width)), ("mask", mask.map { .value(UInt64($0), width: width) } ?? .null)])
+                                ("value", .value(UInt64(value), width: width)), ("mask", mask.map { .value(UInt64($0), width: width) } ?? .null)]
+                               + (dryRun ? [("dryRun", JSON.bool(true))] : []))
             }
         }).rendered() + "\n"
     }

@@ -48,13 +48,14 @@ public struct RegisterCommandSyntax: Sendable {
 
     public static let load = RegisterCommandSyntax(
         name: "load", operands: 2, 2,
-        flags: ["--wc", "--verify", "--no-flush", "--big-endian"], options: ["-w", "--via"], commandLineFlags: ["--no-progress"],
+        flags: ["--wc", "--verify", "--no-flush", "--big-endian"], options: ["-w", "--via"], commandLineFlags: ["--no-progress", "--dry-run"],
         usage: "load DEVICE BAR OFFSET FILE [-w BITS] [--wc] [--verify] [--no-flush] [--via PATH] [--big-endian]")
 
     public static let fill = RegisterCommandSyntax(
         name: "fill", operands: 2, 2,
-        flags: ["--wc", "--no-flush", "--big-endian"], options: ["-w", "--increment", "--via"], commandLineFlags: ["--no-progress"],
-        usage: "fill DEVICE BAR REGION VALUE [-w BITS] [--increment STEP] [--wc] [--no-flush] [--via PATH] [--big-endian]")
+        flags: ["--wc", "--verify", "--no-flush", "--big-endian"], options: ["-w", "--increment", "--via"],
+        commandLineFlags: ["--no-progress", "--dry-run"],
+        usage: "fill DEVICE BAR REGION VALUE [-w BITS] [--increment STEP] [--verify] [--wc] [--no-flush] [--via PATH] [--big-endian]")
 
     public static let all = [peek, poke, dump, wait, watch, load, fill]
 

@@ -238,7 +238,7 @@ public final class ScriptRunner {
         case let .load(target, offset, bytes, _, _):
             _ = try session.plan(target, ResolvedRegister(offset: offset, width: target.width, definition: nil, bigEndian: target.bigEndian),
                                  count: bytes.count / target.width.bytes, mode: .write)
-        case let .fill(target, region, _, _, _):
+        case let .fill(target, region, _, _, _, _):
             _ = try session.plan(target, region: region, mode: .write)
         case .sleep, .echo: break
         }
@@ -308,8 +308,8 @@ public final class ScriptRunner {
             try output.flush()
         case let .load(target, offset, bytes, verify, flush):
             try session.load(target, offset: offset, bytes: bytes, verify: verify, flush: flush)
-        case let .fill(target, region, value, step, flush):
-            try session.fill(target, region: region, value: value, step: step, flush: flush)
+        case let .fill(target, region, value, step, flush, verify):
+            try session.fill(target, region: region, value: value, step: step, flush: flush, verify: verify)
         case let .sleep(nanoseconds):
             try output.flush()
             MonotonicClock.sleep(nanoseconds: nanoseconds)

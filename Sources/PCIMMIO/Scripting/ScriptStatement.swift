@@ -6,7 +6,7 @@ public enum ScriptStatement {
     case wait(RegisterTarget, WaitRequest, timeout: UInt64, interval: UInt64)
     /// The file is read while the script is parsed: its size is checked with the rest.
     case load(RegisterTarget, offset: UInt64, bytes: [UInt8], verify: Bool, flush: Bool)
-    case fill(RegisterTarget, Region, value: UInt64, step: UInt64, flush: Bool)
+    case fill(RegisterTarget, Region, value: UInt64, step: UInt64, flush: Bool, verify: Bool)
     case sleep(nanoseconds: UInt64)
     case echo(String)
 
@@ -14,7 +14,7 @@ public enum ScriptStatement {
     var target: RegisterTarget? {
         switch self {
         case let .peek(target, _, _, _, _), let .poke(target, _, _), let .dump(target, _, _, _, _), let .wait(target, _, _, _),
-             let .load(target, _, _, _, _), let .fill(target, _, _, _, _):
+             let .load(target, _, _, _, _), let .fill(target, _, _, _, _, _):
             return target
         case .sleep, .echo:
             return nil
@@ -93,7 +93,7 @@ public enum ScriptStatement {
             guard value & ~target.width.mask == 0 else { throw .valueTooWide(value: value, width: target.width) }
             return .fill(target, try Region(parsing: arguments[0]), value: value,
                          step: try tokens.options["--increment"].map { (text) throws(PCIMMIOError) in try NumberParser.value(text, what: "--increment") } ?? 0,
-                         flush: !tokens.flags.contains("--no-flush"))
+                         flush: !tokens.flags.contains("--no-flush"), verify: tokens.flags.contains("--verify"))
         case "dump":
             let format = try DumpFormat(parsing: tokens.options["--format"] ?? "hex")
             let decode = tokens.flags.contains("--decode")
