@@ -1,6 +1,7 @@
 /// The sysfs `resource` file: one `start end flags` line (hex) per BAR, then the ROM and, for
 /// bridges, their windows. Read as libpci reads it: the base keeps the flags' low four bits,
-/// and a region whose end is not past its start has size 0.
+/// and a region whose end is not past its start has size 0, as has one of all 2^64 addresses
+/// (its size does not fit in 64 bits: libpci's arithmetic wraps it to 0 too).
 struct ResourceTable {
     struct Entry {
         let base: UInt64
@@ -15,7 +16,8 @@ struct ResourceTable {
         guard let numbers = whitespaceSeparatedNumbers(text, limit: 3 * 7), !numbers.isEmpty, numbers.count % 3 == 0 else { return nil }
         entries = stride(from: 0, to: numbers.count, by: 3).map { index in
             let (start, end, flags) = (numbers[index], numbers[index + 1], numbers[index + 2])
-            return Entry(base: start | (flags & 0xf), size: end > start ? end - start + 1 : 0, flags: flags)
+            let (size, tooLarge) = end > start ? (end - start).addingReportingOverflow(1) : (0, false)
+            return Entry(base: start | (flags & 0xf), size: tooLarge ? 0 : size, flags: flags)
         }
     }
 

@@ -42,11 +42,19 @@ final class SysfsBackend: DeviceBackend {
         if bar.kind.isMemory, fileSize < plan.region.upperBound {
             throw .outOfBounds(slot: device.slot, bar: bar.index, offset: plan.offset, length: plan.length, size: fileSize)
         }
+        // The mapping starts at the page holding the BAR's start, so a BAR that does not start
+        // on a page reaches `base` bytes further into the file than its offsets: past the
+        // file's last page, a load would fault (SIGBUS) instead of being refused.
+        let page = UInt64(pageSize)
+        let base = bar.kind.isMemory && bar.kind != .rom ? bar.address & (page - 1) : 0
+        let (fileEnd, _) = fileSize.addingReportingOverflow(page - 1)
+        if base > 0, base + plan.region.upperBound > fileEnd & ~(page - 1) {
+            throw .usage("\(plan.path) holds 0x\(String(fileSize, radix: 16)) bytes from the page of \(device.slot) BAR \(bar.index)'s start, which is 0x\(String(base, radix: 16)) bytes into that page: offset 0x\(String(plan.region.upperBound - 1, radix: 16)) is past the file's end (the resource file is shorter than the BAR)")
+        }
         if bar.kind == .io { return PositionalIOWindow(file: file, region: 0..<bar.size, location: plan.location) }
         if bar.kind == .rom { return try ROMWindow(file: file, region: 0..<min(bar.size, fileSize), location: plan.location) }
         let limit = min(bar.size, fileSize)
-        let page = UInt64(pageSize)
-        return try MappedWindow(file: file, base: bar.address & (page - 1),
+        return try MappedWindow(file: file, base: base,
                                 covering: region.lowerBound..<min(region.upperBound, limit),
                                 limit: limit, writable: writable, location: plan.location)
     }

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// Issue 22: what a mutational fuzzer found, each reproducer kept here. Every one exited by a
+/// signal (an arithmetic trap or an allocation failure); each must now be a clean result or a
+/// one-line error.
+@Suite struct HostileInputTests {
+    /// Exits normally (no signal), non-zero, with one `pcimmio:` line naming `mentions`.
+    func refused(_ arguments: [String], sysfs: URL?, mentions: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let result = try pcimmio(arguments, sysfs: sysfs)
+        #expect(result.exitedNormally, "killed by a signal: \(arguments) \(result)", sourceLocation: sourceLocation)
+        #expect(result.status != 0 && result.errLines.count == 1, "\(arguments) \(result)", sourceLocation: sourceLocation)
+        for word in mentions {
+            #expect(result.err.contains(word), "\(arguments): \(result.err)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Group A: a `resource` line spanning all 2^64 addresses, and one whose BAR does not start
+    /// on a page and runs past its file.
+    @Test func aResourceTableOfAllAddressesIsNoTrap() throws {
+        try withPrivateTree("edu") { tree in
+            let table = deviceDir(tree, "0000:00:02.0").appendingPathComponent("resource").path
+            var lines = try String(contentsOfFile: table, encoding: .utf8).split(separator: "\n").map(String.init)
+            lines[0] = "0x0000000000000000 0xffffffffffffffff 0x0000000000040200"
+            try (lines.joined(separator: "\n") + "\n").write(toFile: table, atomically: true, encoding: .utf8)
+            let script = tree.appendingPathComponent("s.run").path
+            try "peek 00:02.0 0 0\n".write(toFile: script, atomically: true, encoding: .utf8)
+            for command in [["peek", "00:02.0", "0", "0"], ["dump", "00:02.0", "0", "0+16"], ["watch", "00:02.0", "0", "0+4", "--count", "1"],
+                            ["run", script], ["snapshot", "00:02.0", "--region", "0:0+4"]] {
+                try refused(command, sysfs: tree, mentions: ["size 0"])
+            }
+            for command in [["caps", "00:02.0"], ["config", "00:02.0", "COMMAND"], ["bars", "00:02.0"]] {
+                let result = try pcimmio(command, sysfs: tree)
+                #expect(result.exitedNormally && result.status == 0, "\(command) \(result)")
+            }
+            lines[0] = "0x0000000000000800 0xffffffffffffffff 0x0000000000040200"
+            try (lines.joined(separator: "\n") + "\n").write(toFile: table, atomically: true, encoding: .utf8)
+            try refused(["peek", "00:02.0", "0", "0xffffc"], sysfs: tree, mentions: ["shorter than the BAR"])
+        }
+    }
+}
