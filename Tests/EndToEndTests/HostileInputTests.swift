@@ -39,3 +39,28 @@ import Testing
         }
     }
 }
+
+extension HostileInputTests {
+    /// Group B: numbers past Int in a snapshot file.
+    @Test func snapshotNumbersPastIntAreBadInput() throws {
+        try withPrivateTree("basic") { tree in
+            let good = tree.appendingPathComponent("a.json").path
+            try pcimmioOK(["snapshot", "00:03.0", "--region", "0:0x40+8", "-o", good], sysfs: tree)
+            let text = try String(contentsOfFile: good, encoding: .utf8)
+            let time = text.range(of: #""time": [0-9]+"#, options: .regularExpression)!
+            let cases = [
+                text.replacingCharacters(in: time, with: "\"time\": 9223372036854775808"),
+                text.replacingOccurrences(of: "\"width\": 32", with: "\"width\": 9223372036854775808"),
+                text.replacingOccurrences(of: "\"bar\": 0", with: "\"bar\": 9223372036854775808"),
+                text.replacingOccurrences(of: "\"width\": 32", with: "\"width\": 18446744073709551615"),
+            ]
+            for (index, bad) in cases.enumerated() {
+                let file = tree.appendingPathComponent("bad\(index).json").path
+                try bad.write(toFile: file, atomically: true, encoding: .utf8)
+                #expect(bad != text, "case \(index) changed nothing")
+                try refused(["diff", good, file], sysfs: tree, mentions: ["not a pcimmio snapshot"])
+                #expect(try pcimmio(["diff", good, file], sysfs: tree).status == 2)
+            }
+        }
+    }
+}

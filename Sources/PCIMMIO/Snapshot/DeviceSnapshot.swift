@@ -168,7 +168,11 @@ public struct DeviceSnapshot: Sendable, Equatable {
         if case let .array(items, _)? = root["registers"] {
             for item in items {
                 guard let bar = number(item["bar"]), let offset = number(item["offset"]), let bits = number(item["width"]),
-                      let width = Width(rawValue: Int(bits)), let value = number(item["value"]) ?? hexValue(item["value"]) else { throw bad("a register lacks bar, offset, width or value") }
+                      let value = number(item["value"]) ?? hexValue(item["value"]) else { throw bad("a register lacks bar, offset, width or value") }
+                // Numbers from the file are checked, never converted with a trap.
+                guard let width = Int(exactly: bits).flatMap(Width.init(rawValue:)) else { throw bad("width \(bits) is not 8, 16, 32 or 64") }
+                guard bar <= UInt64(BAR.romIndex) else { throw bad("BAR \(bar) is not 0-\(BAR.romIndex)") }
+                guard value & ~width.mask == 0 else { throw bad("value 0x\(String(value, radix: 16)) does not fit \(width.bits) bits") }
                 var register = Register(bar: Int(bar), name: string(item["name"]), offset: offset, width: width, value: value)
                 register.bigEndian = item["bigEndian"].map { if case .bool(true, _) = $0 { return true } else { return false } } ?? false
                 if case let .array(fields, _)? = item["fields"] {
@@ -184,8 +188,10 @@ public struct DeviceSnapshot: Sendable, Equatable {
         if case let .array(items, _)? = root["skipped"] { skipped = items.compactMap { string($0) } }
         var regions: [String] = []
         if case let .array(items, _)? = root["regions"] { regions = items.compactMap { string($0) } }
+        let time = number(root["time"]) ?? 0
+        guard let seconds = Int(exactly: time) else { throw bad("time \(time) is past any date") }
         self.init(slot: slot, vendorID: UInt16(truncatingIfNeeded: vendor), deviceID: UInt16(truncatingIfNeeded: device),
-                  driver: string(root["driver"]), time: Int(number(root["time"]) ?? 0), config: config,
+                  driver: string(root["driver"]), time: seconds, config: config,
                   registers: registers, skipped: skipped, regions: regions)
     }
 
