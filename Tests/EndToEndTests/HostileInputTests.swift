@@ -64,3 +64,22 @@ extension HostileInputTests {
         }
     }
 }
+
+extension HostileInputTests {
+    /// Group E: `set a $a$a` 31 times would be 2^31 bytes; the expansion stops at its limit,
+    /// with the file and line, in --dry-run too.
+    @Test func doublingAVariableStopsAtTheLineLimit() throws {
+        let tree = try sharedTree("edu")
+        let dir = try makeTempDir("doubling")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let script = dir.appendingPathComponent("d.run").path
+        try ("set a x\n" + String(repeating: "set a $a$a\n", count: 31) + "echo $a\n").write(toFile: script, atomically: true, encoding: .utf8)
+        for extra in [[], ["--dry-run"]] {
+            // Every line past the limit is reported, as every parse error of a script is.
+            let result = try pcimmio(["run", script] + extra, sysfs: tree)
+            #expect(result.exitedNormally && result.status == 2, "\(result)")
+            #expect(result.errLines.first?.contains("d.run:17: the line is longer than 65536 bytes") == true, "\(result.errLines.first ?? "")")
+            #expect(result.errLines.count == 16)
+        }
+    }
+}

@@ -66,7 +66,9 @@ public struct JSONTape: Sendable {
 
     /// The line the value starts on, from 1.
     public func line(_ value: Value) -> Int {
-        var anywhere = 0
+        // No hint: a binary search (a hint of 0 scanned from the first line, which made
+        // reading a snapshot quadratic in its length, issue 22 group C).
+        var anywhere = Int.max
         return line(value, hint: &anywhere)
     }
 

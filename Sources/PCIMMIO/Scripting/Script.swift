@@ -93,6 +93,9 @@ public struct Script {
         do throws(PCIMMIOError) {
             let substituted = rawKey != nil ? words
                 : try words.map { (word) throws(PCIMMIOError) in try Self.substitute(word, variables) }
+            guard rawKey != nil || substituted.reduce(0, { $0 + $1.utf8.count + 1 }) <= Self.longestLine else {
+                throw .usage("the line is longer than \(Self.longestLine) bytes after substitution")
+            }
             if substituted[0] == "set" {
                 try Self.define(substituted, in: &variables)
                 return nil
@@ -162,6 +165,10 @@ public struct Script {
         return words
     }
 
+    /// The longest a line may grow by `$NAME` substitution, in bytes: checked before each
+    /// value is appended, so `set a $a$a` repeated cannot take the memory (issue 22 group E).
+    public static let longestLine = 65_536
+
     private static func substitute(_ word: String, _ variables: [String: String]) throws(PCIMMIOError) -> String {
         guard word.contains("$") else { return word }
         var result = ""
@@ -181,6 +188,9 @@ public struct Script {
             }
             guard let value = variables[String(name)] else {
                 throw .usage("'\(name)' is not set (define it first with: set \(name.isEmpty ? "NAME" : name) VALUE)")
+            }
+            guard result.utf8.count + value.utf8.count + after.utf8.count <= longestLine else {
+                throw .usage("'$\(name)' makes a word longer than \(longestLine) bytes, the most a line may hold after substitution")
             }
             result += value
             rest = after
