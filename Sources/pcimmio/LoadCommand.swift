@@ -34,8 +34,13 @@ struct LoadCommand: ParsableCommand {
     func run() throws {
         let (target, operands) = try self.target.target(.load, offset, file)
         let offset = try NumberParser.quantity(operands[0], what: "offset")
-        let bytes = try readWholeFile(operands[1])
         let session = try self.target.settings(global).session()
+        // No more than the BAR holds from OFFSET: `load … - < /dev/zero` stops there.
+        var limit = mostBytesRead
+        if case let .bar(selector, index) = target.place, let bar = try session.device(selector).bar(index) {
+            limit = bar.size > offset ? Int(clamping: bar.size - offset) : 0
+        }
+        let bytes = try readWholeFile(operands[1], limit: max(limit, 1))
         if dryRun {
             print(try session.describeLoad(target, offset: offset, bytes: bytes, from: operands[1]))
             return

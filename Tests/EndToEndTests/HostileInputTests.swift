@@ -83,3 +83,31 @@ extension HostileInputTests {
         }
     }
 }
+
+extension HostileInputTests {
+    /// Group D: a snapshot of 4 M one-byte registers aborted at 1.6 GB; it is refused before
+    /// anything is read.
+    @Test func aSnapshotTooLargeIsRefusedBeforeReading() throws {
+        let tree = try sharedTree("large-bar")
+        try refused(["snapshot", "01:00.0", "--region", "0:0+4M:8"], sysfs: tree, mentions: ["at most 262144 registers", "dump --format raw"])
+    }
+}
+
+extension HostileInputTests {
+    /// Group F: streams that never end. `load` stops at what the BAR holds from OFFSET; scripts,
+    /// maps and snapshots at the documented cap; a line-buffered script at one line's limit.
+    @Test func endlessStreamsStopAtTheirLimits() throws {
+        let tree = try sharedTree("edu")
+        func fromZero(_ arguments: [String]) throws -> ProcessResult {
+            try runProcess("/bin/sh", ["-c", "tree=$1; shift; exec \"$0\" --sysfs \"$tree\" \"$@\" < /dev/zero", try E2E.binary(), tree.path] + arguments,
+                           environment: pcimmioEnvironment())
+        }
+        let load = try fromZero(["load", "00:02.0", "0", "0xff000", "-", "--dry-run"])
+        #expect(load.exitedNormally && load.status == 2 && load.err.contains("more than 4096 bytes"), "\(load)")
+        for arguments in [["run", "-"], ["map", "check", "-"], ["diff", "-", "live"], ["run", "--line-buffered", "-"]] {
+            let result = try fromZero(arguments)
+            #expect(result.exitedNormally && result.status != 0 && result.errLines.count == 1, "\(arguments) \(result)")
+            #expect(result.err.contains("bytes"), "\(arguments) \(result)")
+        }
+    }
+}

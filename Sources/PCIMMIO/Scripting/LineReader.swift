@@ -30,6 +30,10 @@ public struct LineReader {
             // Keep only the unfinished line, then read whatever the writer has sent so far.
             buffer.removeSubrange(0..<start)
             start = 0
+            // A line longer than any script line can be is not waited for to its end.
+            guard buffer.count <= Script.longestLine else {
+                throw .usage("\(file.path == "-" ? "standard input" : file.path): a line longer than \(Script.longestLine) bytes")
+            }
             var chunk = [UInt8](repeating: 0, count: 1 << 16)
             let got = try file.read(into: &chunk)
             if got == 0 { atEnd = true } else { buffer.append(contentsOf: chunk[0..<got]) }

@@ -59,6 +59,10 @@ public struct DeviceSnapshot: Sendable, Equatable {
                 let (bar, region, width) = try parseRegion(spec)
                 let target = try RegisterTarget(place: .bar(selector, index: BARNumber.parse(bar)), width: width)
                 let plan = try session.plan(target, region: region)
+                // Checked before reading: each register is a few hundred bytes of document.
+                guard registers.count + plan.count <= Self.mostRegisters else {
+                    throw .usage("--region \(spec): a snapshot holds at most \(Self.mostRegisters) registers (this would make \(registers.count + plan.count)); for bulk contents use dump --format raw")
+                }
                 let values = try session.window(for: plan).read(plan.width, at: plan.offset, count: plan.count)
                 for (index, value) in values.enumerated() {
                     registers.append(Register(bar: plan.location.barIndex ?? 0, name: nil, offset: plan.offset + UInt64(index * plan.width.bytes),
@@ -92,6 +96,10 @@ public struct DeviceSnapshot: Sendable, Equatable {
                               time: WallClock.now().tv_sec, config: config, registers: registers, skipped: reference.skipped,
                               regions: reference.regions)
     }
+
+    /// The most registers one snapshot holds (about 60 MB of JSON): snapshots are for
+    /// registers; a BAR's bulk contents are a raw dump's (issue 22 group D).
+    public static let mostRegisters = 262_144
 
     /// `BAR:REGION[:WIDTH]`, e.g. `0:0+0x100` or `2:0x1000+64:16`.
     static func parseRegion(_ spec: String) throws(PCIMMIOError) -> (String, Region, String?) {
