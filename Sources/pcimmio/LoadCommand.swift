@@ -35,9 +35,10 @@ struct LoadCommand: ParsableCommand {
         let (target, operands) = try self.target.target(.load, offset, file)
         let offset = try NumberParser.quantity(operands[0], what: "offset")
         let session = try self.target.settings(global).session()
-        // No more than the BAR holds from OFFSET: `load … - < /dev/zero` stops there.
+        // A stream is read no further than the BAR holds from OFFSET: `load … - < /dev/zero`
+        // stops there. A regular file's size is known: the bounds check names it.
         var limit = mostBytesRead
-        if case let .bar(selector, index) = target.place, let bar = try session.device(selector).bar(index) {
+        if !isRegularFile(operands[1]), case let .bar(selector, index) = target.place, let bar = try session.device(selector).bar(index) {
             limit = bar.size > offset ? Int(clamping: bar.size - offset) : 0
         }
         let bytes = try readWholeFile(operands[1], limit: max(limit, 1))

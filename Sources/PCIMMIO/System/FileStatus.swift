@@ -23,3 +23,8 @@ func isDirectory(_ path: String) -> Bool {
 public func isExecutable(_ path: String) -> Bool {
     access(path, X_OK) == 0
 }
+
+/// Whether `path` is a regular file (whose size is known before it is read).
+public func isRegularFile(_ path: String) -> Bool {
+    (try? fileStatus(path)).map { $0.st_mode & S_IFMT == S_IFREG } ?? false
+}
