@@ -31,24 +31,28 @@ struct IPXACTImporter {
 
     private mutating func block(_ element: XMLElement) {
         let name = element.value("name") ?? "block\(document.blocks.count)"
-        let base = element.value("baseAddress").flatMap { number($0, element) }.map { $0 * unitBytes }
+        let base = element.value("baseAddress").flatMap { number($0, element) }.flatMap { document.product($0, unitBytes, element, "the base address of \(name)") }
         var registers: [RegisterDefinition] = []
         contents(of: element, offset: 0, prefix: "", into: &registers)
         document.blocks.append(ImportedBlock(name: name, line: element.line, base: base, registers: registers))
     }
 
     /// Registers and register files in document order, at `offset` bytes into the block.
-    private mutating func contents(of container: XMLElement, offset: UInt64, prefix: String, into registers: inout [RegisterDefinition]) {
+    /// `copies`: how many times enclosing register file arrays repeat this container, so an
+    /// array's registers are counted, against the import's limit, before any is made.
+    private mutating func contents(of container: XMLElement, offset: UInt64, prefix: String, copies: Int = 1,
+                                   into registers: inout [RegisterDefinition]) {
         for child in container.children {
             switch child.name {
-            case "register": register(child, offset: offset, prefix: prefix, into: &registers)
-            case "registerFile": registerFile(child, offset: offset, prefix: prefix, into: &registers)
+            case "register": register(child, offset: offset, prefix: prefix, copies: copies, into: &registers)
+            case "registerFile": registerFile(child, offset: offset, prefix: prefix, copies: copies, into: &registers)
             default: break
             }
         }
     }
 
-    private mutating func registerFile(_ element: XMLElement, offset: UInt64, prefix: String, into registers: inout [RegisterDefinition]) {
+    private mutating func registerFile(_ element: XMLElement, offset: UInt64, prefix: String, copies: Int,
+                                       into registers: inout [RegisterDefinition]) {
         let name = prefix + (element.value("name") ?? "")
         guard let start = offsetOf(element, name: name) else { return }
         let dims = dimensions(element, name: name)
@@ -58,14 +62,21 @@ struct IPXACTImporter {
             guard let rangeText = element.value("range"), let range = number(rangeText, element) else {
                 document.problem(element, "register file array \(name) has no range to step by", dropping: "register file \(name)"); return
             }
-            stride = range * unitBytes
+            guard let bytes = document.product(range, unitBytes, element, "the range of \(name)") else { return }
+            stride = bytes
         }
+        guard let first = document.sum(offset, start, element, "register file \(name)") else { return }
         for (index, suffix) in elements(dims).enumerated() {
-            contents(of: element, offset: offset + start + UInt64(index) * stride, prefix: name + suffix + "_", into: &registers)
+            guard document.registerCount < ImportedDocument.mostRegisters else { return }
+            guard let step = document.product(UInt64(index), stride, element, "register file \(name)\(suffix)"),
+                  let at = document.sum(first, step, element, "register file \(name)\(suffix)") else { return }
+            let (repeated, tooMany) = copies.multipliedReportingOverflow(by: dims.reduce(1, *))
+            contents(of: element, offset: at, prefix: name + suffix + "_", copies: tooMany ? .max : repeated, into: &registers)
         }
     }
 
-    private mutating func register(_ element: XMLElement, offset: UInt64, prefix: String, into registers: inout [RegisterDefinition]) {
+    private mutating func register(_ element: XMLElement, offset: UInt64, prefix: String, copies: Int,
+                                   into registers: inout [RegisterDefinition]) {
         let name = prefix + (element.value("name") ?? "")
         guard let start = offsetOf(element, name: name) else { return }
         guard let sizeText = element.value("size") else {
@@ -104,9 +115,14 @@ struct IPXACTImporter {
         }
         let access = ImportedAccess.ofRegister(declared: declared, fields: fields)
         let description = element.value("description")?.collapsingWhitespace()
-        guard let dims = dimensions(element, name: name) else { return }
+        guard let dims = dimensions(element, name: name),
+              document.room(for: copies.multipliedReportingOverflow(by: dims.reduce(1, *)).overflow ? .max : copies * dims.reduce(1, *),
+                            element, "register \(name)"),
+              let first = document.sum(offset, start, element, "register \(name)") else { return }
         for (index, suffix) in elements(dims).enumerated() {
-            registers.append(RegisterDefinition(name: name + suffix, bar: 0, offset: offset + start + UInt64(index * width.bytes),
+            guard let at = document.sum(first, UInt64(index * width.bytes), element, "register \(name)\(suffix)") else { return }
+            document.registerCount += 1
+            registers.append(RegisterDefinition(name: name + suffix, bar: 0, offset: at,
                                                 width: width, access: access, reset: reset, description: description,
                                                 fields: fields, line: element.line))
         }
@@ -121,8 +137,8 @@ struct IPXACTImporter {
         }
         guard let low = number(offsetText, element, dropping: what), let bitWidth = number(widthText, element, dropping: what) else { return nil }
         guard bitWidth > 0 else { document.problem(element, "\(what) is 0 bits wide", dropping: what); return nil }
-        guard low + bitWidth <= UInt64(width.bits) else {
-            document.problem(element, "\(what) bits \(low + bitWidth - 1):\(low) go past the register's \(width.bits) bits", dropping: what); return nil
+        guard low < UInt64(width.bits), bitWidth <= UInt64(width.bits) - low else {
+            document.problem(element, "\(what) (bitOffset \(low), bitWidth \(bitWidth)) goes past the register's \(width.bits) bits", dropping: what); return nil
         }
         var access: RegisterAccess?
         if let accessText = element.value("access") {
@@ -168,15 +184,21 @@ struct IPXACTImporter {
         guard let text = element.value("addressOffset") else {
             document.problem(element, "\(element.name) \(name) has no addressOffset", dropping: "\(element.name) \(name)"); return nil
         }
-        return number(text, element, dropping: "\(element.name) \(name)").map { $0 * unitBytes }
+        return number(text, element, dropping: "\(element.name) \(name)").flatMap { document.product($0, unitBytes, element, "the offset of \(element.name) \(name)") }
     }
 
     /// The counts of its `dim` elements (empty: not an array); nil after a problem.
     private mutating func dimensions(_ element: XMLElement, name: String) -> [Int]? {
         var dims: [Int] = []
+        var product = 1
         for dim in element.children("dim") {
             guard let count = number(dim.text, dim), count > 0, count <= 1 << 20 else {
                 document.problem(dim, "dim '\(dim.text)' of \(name) is not a count", dropping: "\(element.name) \(name)"); return nil
+            }
+            // Checked before the names are made: two dims of 2^20 would be 2^40 of them.
+            product *= Int(count)
+            guard product <= ImportedDocument.mostRegisters else {
+                document.problem(dim, "the dims of \(name) make more than \(ImportedDocument.mostRegisters) elements", dropping: "\(element.name) \(name)"); return nil
             }
             dims.append(Int(count))
         }

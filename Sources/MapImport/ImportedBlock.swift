@@ -27,6 +27,38 @@ public struct ImportedDocument: Sendable {
     public var blocks: [ImportedBlock] = []
     public var problems: [ImportProblem] = []
 
+    /// The most registers one import makes, arrays expanded: checked before an array is
+    /// expanded (the product of its dims) and as registers are made (issue 22 group G).
+    public static let mostRegisters = 1 << 20
+    /// Registers made so far.
+    var registerCount = 0
+
+    /// Whether `count` more registers fit; otherwise one problem (the first time) and false.
+    mutating func room(for count: Int, _ element: XMLElement, _ what: String) -> Bool {
+        let (total, overflow) = registerCount.addingReportingOverflow(count)
+        guard overflow || total > Self.mostRegisters else { return true }
+        // Full: every loop that makes registers stops at its next step.
+        registerCount = Self.mostRegisters
+        if !problems.contains(where: { $0.message.hasPrefix("more than ") }) {
+            problem(element, "more than \(Self.mostRegisters) registers once arrays are expanded (at \(what)): pcimmio imports at most that many", dropping: what + " and the rest")
+        }
+        return false
+    }
+
+    /// `a + b`, or a problem naming `what` when it passes 2^64.
+    mutating func sum(_ a: UInt64, _ b: UInt64, _ element: XMLElement, _ what: String) -> UInt64? {
+        let (total, overflow) = a.addingReportingOverflow(b)
+        if overflow { problem(element, "the offset of \(what) is past 2^64", dropping: what); return nil }
+        return total
+    }
+
+    /// `a * b`, or a problem naming `what` when it passes 2^64.
+    mutating func product(_ a: UInt64, _ b: UInt64, _ element: XMLElement, _ what: String) -> UInt64? {
+        let (total, overflow) = a.multipliedReportingOverflow(by: b)
+        if overflow { problem(element, "\(what) is past 2^64", dropping: what); return nil }
+        return total
+    }
+
     mutating func problem(_ element: XMLElement, _ message: String, dropped: String) {
         problem(element, message, dropping: dropped)
     }

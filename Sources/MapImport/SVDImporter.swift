@@ -50,8 +50,10 @@ struct SVDImporter {
     }
 
     /// Registers and clusters of a `registers` or `cluster` element, in document order.
+    /// `copies`: how many times the enclosing cluster arrays repeat this container, so an
+    /// array's registers are counted, against the import's limit, before any is made.
     private mutating func contents(_ container: XMLElement, offset: UInt64, prefix: String, defaults: Defaults,
-                                   into registers: inout [RegisterDefinition]) {
+                                   copies: Int = 1, into registers: inout [RegisterDefinition]) {
         let siblings = container.children.filter { $0.name == "register" || $0.name == "cluster" }
         for declared in siblings {
             var element = declared
@@ -68,10 +70,16 @@ struct SVDImporter {
             guard let start = requiredNumber(element, "addressOffset", what: "\(element.name) \(prefix + declaredName)") else { continue }
             guard let instances = instances(element, name: declaredName, prefix: prefix) else { continue }
             let inner = self.defaults(element, inherited: defaults)
+            let (repeated, tooMany) = copies.multipliedReportingOverflow(by: instances.count)
+            if element.name != "cluster", !document.room(for: tooMany ? .max : repeated, element, "register \(prefix + declaredName)") { return }
+            guard let first = document.sum(offset, start, element, "\(element.name) \(prefix + declaredName)") else { continue }
             for (name, step) in instances {
+                guard document.registerCount < ImportedDocument.mostRegisters else { return }
+                guard let at = document.sum(first, step, element, "\(element.name) \(name)") else { continue }
                 if element.name == "cluster" {
-                    contents(element, offset: offset + start + step, prefix: name + "_", defaults: inner, into: &registers)
-                } else if let register = register(element, name: name, offset: offset + start + step, defaults: inner) {
+                    contents(element, offset: at, prefix: name + "_", defaults: inner, copies: tooMany ? .max : repeated, into: &registers)
+                } else if let register = register(element, name: name, offset: at, defaults: inner) {
+                    document.registerCount += 1
                     registers.append(register)
                 }
             }
@@ -137,6 +145,9 @@ struct SVDImporter {
             guard let offset = requiredNumber(element, "bitOffset", what: what) else { return nil }
             let bitWidth = element.value("bitWidth") != nil ? requiredNumber(element, "bitWidth", what: what) : 1
             guard let bitWidth, bitWidth > 0 else { return nil }
+            guard offset < 64, bitWidth <= 64 - offset else {
+                document.problem(element, "\(what) (bitOffset \(offset), bitWidth \(bitWidth)) goes past 64 bits", dropping: what); return nil
+            }
             (low, high) = (offset, offset + bitWidth - 1)
         } else if element.value("lsb") != nil || element.value("msb") != nil {
             guard let lsb = requiredNumber(element, "lsb", what: what), let msb = requiredNumber(element, "msb", what: what) else { return nil }
@@ -144,6 +155,9 @@ struct SVDImporter {
             (low, high) = (lsb, msb)
         } else {
             document.problem(element, "\(what) gives no bitRange, bitOffset or lsb/msb", dropping: what); return nil
+        }
+        guard high < 64, shift < 64 else {
+            document.problem(element, "\(what) bits \(high):\(low) (shifted by \(shift)) go past the register's \(width.bits) bits", dropping: what); return nil
         }
         low += shift
         high += shift
@@ -213,6 +227,10 @@ struct SVDImporter {
         if let indexText = element.value("dimIndex") {
             let parts = indexText.split(separator: "-")
             if parts.count == 2, let first = Int(parts[0]), let last = Int(parts[1]), last >= first {
+                // Compared with dim before the names are made (0-200000000 would be 3 GB of them).
+                guard last - first == Int(count) - 1 else {
+                    document.problem(element, "dimIndex '\(indexText)' of \(what) names \(last - first + 1) elements, dim says \(count)", dropping: what); return nil
+                }
                 indexes = (first...last).map(String.init)
             } else {
                 indexes = indexText.split(separator: ",").map { String($0).trimmingWhitespace() }
@@ -221,6 +239,8 @@ struct SVDImporter {
                 document.problem(element, "dimIndex '\(indexText)' of \(what) names \(indexes.count) elements, dim says \(count)", dropping: what); return nil
             }
         }
+        // The last element's step first: if it fits in 64 bits, every one does.
+        guard document.product(count - 1, increment, element, "the dimIncrement steps of \(what)") != nil else { return nil }
         return indexes.enumerated().map { position, index in
             let expanded = name.replacingOccurrences(of: "[%s]", with: "_" + index).replacingOccurrences(of: "%s", with: index)
             return (prefix + expanded, UInt64(position) * increment)

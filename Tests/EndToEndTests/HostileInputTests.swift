@@ -111,3 +111,34 @@ extension HostileInputTests {
         }
     }
 }
+
+extension HostileInputTests {
+    /// Group G: `map import` of numbers near 2^64 and arrays that multiply past memory. Each
+    /// is reported at its line (exit 1), never a trap, never gigabytes.
+    @Test(arguments: [
+        ("svd", "<register><name>R</name><addressOffset>0</addressOffset><fields><field><name>F</name><bitOffset>0xffffffffffffffff</bitOffset><bitWidth>1</bitWidth></field></fields></register>", "goes past 64 bits"),
+        ("svd", "<register><name>R</name><addressOffset>0</addressOffset><fields><field><name>F</name><bitOffset>1</bitOffset><bitWidth>0xffffffffffffffff</bitWidth></field></fields></register>", "goes past 64 bits"),
+        ("svd", "<cluster><name>C</name><addressOffset>0xfffffffffffffff0</addressOffset><register><name>R</name><addressOffset>0x20</addressOffset></register></cluster>", "past 2^64"),
+        ("svd", "<register><dim>5</dim><dimIncrement>0x4000000000000000</dimIncrement><name>R%s</name><addressOffset>0</addressOffset></register>", "past 2^64"),
+        ("svd", "<register><dim>4</dim><dimIncrement>4</dimIncrement><dimIndex>0-200000000</dimIndex><name>R%s</name><addressOffset>0</addressOffset></register>", "dim says 4"),
+        ("svd", "<cluster><dim>1048576</dim><dimIncrement>0x10000</dimIncrement><name>C%s</name><addressOffset>0</addressOffset><register><dim>1024</dim><dimIncrement>4</dimIncrement><name>R%s</name><addressOffset>0</addressOffset></register></cluster>", "more than 1048576 registers"),
+        ("ipxact", "<register><name>R</name><addressOffset>0</addressOffset><size>32</size><field><name>F</name><bitOffset>0</bitOffset><bitWidth>18446744073709551615</bitWidth></field></register>", "goes past the register"),
+        ("ipxact", "<register><name>R</name><addressOffset>0xfffffffffffffffc</addressOffset><size>32</size><dim>4</dim></register>", "past 2^64"),
+        ("ipxact", "<register><name>R</name><addressOffset>0x8000000000000000</addressOffset><size>32</size></register>", "past 2^64"),
+        ("ipxact", "<register><name>R</name><addressOffset>0</addressOffset><size>32</size><dim>1048576</dim><dim>1048576</dim></register>", "more than 1048576 elements"),
+    ])
+    func importedNumbersAndArraysAreChecked(_ format: String, _ body: String, _ mention: String) throws {
+        let dir = try makeTempDir("import-hostile")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("in.xml").path
+        let document = format == "svd"
+            ? "<device><name>D</name><size>32</size><peripherals><peripheral><name>P</name><baseAddress>0</baseAddress><registers>\n\(body)\n</registers></peripheral></peripherals></device>\n"
+            : "<ipxact:component xmlns:ipxact=\"http://www.accellera.org/XMLSchema/IPXACT/1685-2014\"><ipxact:name>C</ipxact:name><ipxact:memoryMaps><ipxact:memoryMap><ipxact:name>M</ipxact:name><ipxact:addressBlock><ipxact:name>B</ipxact:name><ipxact:baseAddress>0</ipxact:baseAddress><ipxact:range>0x1000</ipxact:range><ipxact:width>32</ipxact:width>\n\(body.replacingOccurrences(of: "<", with: "<ipxact:").replacingOccurrences(of: "<ipxact:/", with: "</ipxact:"))\n</ipxact:addressBlock>"
+              + (body.contains("0x8000000000000000") ? "<ipxact:addressUnitBits>16</ipxact:addressUnitBits>" : "")
+              + "</ipxact:memoryMap></ipxact:memoryMaps></ipxact:component>\n"
+        try document.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try pcimmio(["map", "import", file, "-o", dir.appendingPathComponent("out.json").path], sysfs: nil)
+        #expect(result.exitedNormally && result.status == 1, "\(result)")
+        #expect(result.err.contains(mention), "\(result.err)")
+    }
+}
